@@ -1,0 +1,32 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseScryptHash, verifyScrypt, type ScryptHash } from './password-hash.js';
+
+/** Who a verified credential speaks for: a whole account, or one application of it. */
+export interface Principal {
+  accountSid: string;
+  applicationSid?: string;
+}
+
+/** A configured credential, compiled at load: the hash is parsed once, the plaintext never kept. */
+export interface CompiledCredential {
+  principal: Principal;
+  verify(password: string): Promise<boolean>;
+}
+
+export function scryptCredential(principal: Principal, hash: string): CompiledCredential {
+  const parsed: ScryptHash = parseScryptHash(hash);
+  return { principal, verify: (password) => verifyScrypt(password, parsed) };
+}
+
+/**
+ * A password given through `${ENV_VAR}`: only its SHA-256 digest is kept, and the presented password's
+ * digest is compared in constant time (equal-length digests make timingSafeEqual safe to use).
+ */
+export function environmentCredential(principal: Principal, plaintext: string): CompiledCredential {
+  const expected = sha256(plaintext);
+  return { principal, verify: async (password) => timingSafeEqual(sha256(password), expected) };
+}
+
+export function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

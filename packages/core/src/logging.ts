@@ -1,0 +1,21 @@
+/**
+ * The logger core code writes to: the subset of pino's interface it uses, so core does not depend on
+ * pino itself and tests can pass a recorder.
+ */
+export interface GatewayLogger {
+  debug(fields: Record<string, unknown>, message?: string): void;
+  info(fields: Record<string, unknown>, message?: string): void;
+  warn(fields: Record<string, unknown>, message?: string): void;
+  error(fields: Record<string, unknown>, message?: string): void;
+  child(bindings: Record<string, unknown>): GatewayLogger;
+}
+
+export const silentLogger: GatewayLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silentLogger;
+  },
+};

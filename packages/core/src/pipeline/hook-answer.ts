@@ -1,0 +1,34 @@
+import type { FieldProblem } from '../hooks/problems.js';
+import type { FailureReason } from '../targets/target.js';
+
+/** How a hook ended: the outcome label of logs and metrics. */
+export type HookOutcome = 'answered' | 'fallback' | 'rejected';
+
+/** What the gateway answers, and what it tells its log about it. */
+export interface HookAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  outcome: HookOutcome;
+  reason?: FailureReason | RejectionReason;
+  /** Human-readable detail for the log; never sent to the platform, never holds secrets. */
+  detail?: string;
+  accountSid?: string;
+  applicationSid?: string;
+  callSid?: string;
+  target?: string;
+}
+
+export type RejectionReason = 'unauthenticated' | 'invalid_request' | 'forbidden' | 'unknown_account' | 'no_route';
+
+export function rejection(
+  status: number,
+  reason: RejectionReason,
+  error: string,
+  details?: FieldProblem[],
+  headers: Record<string, string> = {},
+): HookAnswer {
+  return { status, body: details ? { error, details } : { error }, headers, outcome: 'rejected', reason };
+}
+
+export const WWW_AUTHENTICATE = { 'www-authenticate': 'Basic realm="graine-gateway"' } as const;

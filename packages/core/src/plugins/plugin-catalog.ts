@@ -1,0 +1,114 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SDK_API_VERSION, type PluginDefinition } from '@graine/sdk';
+
+/** A plugin package found on disk, before it is imported. */
+export interface PluginPackage {
+  name: string;
+  directory: string;
+  entry: string;
+}
+
+export interface LoadedPlugin {
+  package: PluginPackage;
+  definition: PluginDefinition<any, any>;
+}
+
+/** A plugin that could not be loaded; an error only if a route uses it (issue: warn otherwise). */
+export interface PluginProblem {
+  name: string;
+  directory: string;
+  reason: string;
+}
+
+export interface PluginCatalog {
+  plugins: ReadonlyMap<string, LoadedPlugin>;
+  problems: readonly PluginProblem[];
+}
+
+/**
+ * Finds plugin packages by convention: a folder with a package.json whose `graine.plugin` is true.
+ * Nothing in the gateway imports a plugin by name.
+ */
+export async function discoverPlugins(directories: readonly string[]): Promise<PluginCatalog> {
+  const plugins = new Map<string, LoadedPlugin>();
+  const problems: PluginProblem[] = [];
+  for (const pluginPackage of await findPluginPackages(directories, problems)) {
+    const loaded = await importPlugin(pluginPackage).catch((error: Error) => error);
+    if (loaded instanceof Error) {
+      problems.push({ name: pluginPackage.name, directory: pluginPackage.directory, reason: loaded.message });
+      continue;
+    }
+    const name = loaded.definition.name;
+    const existing = plugins.get(name);
+    if (existing) {
+      problems.push({
+        name,
+        directory: pluginPackage.directory,
+        reason: `two plugins are named "${name}": ${existing.package.directory} and ${pluginPackage.directory}`,
+      });
+      plugins.delete(name);
+      continue;
+    }
+    if (problems.some((problem) => problem.name === name && problem.reason.startsWith('two plugins'))) continue;
+    plugins.set(name, loaded);
+  }
+  return { plugins, problems };
+}
+
+async function findPluginPackages(directories: readonly string[], problems: PluginProblem[]): Promise<PluginPackage[]> {
+  const found: PluginPackage[] = [];
+  for (const directory of directories) {
+    let entries: string[];
+    try {
+      entries = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch {
+      continue;
+    }
+    for (const entry of entries.sort()) {
+      const packageDirectory = resolve(directory, entry);
+      let manifest: { name?: string; main?: string; graine?: { plugin?: boolean } };
+      try {
+        manifest = JSON.parse(await readFile(join(packageDirectory, 'package.json'), 'utf8'));
+      } catch {
+        continue;
+      }
+      if (manifest.graine?.plugin !== true) continue;
+      const name = manifest.name ?? entry;
+      found.push({ name, directory: packageDirectory, entry: resolve(packageDirectory, manifest.main ?? 'dist/index.js') });
+    }
+  }
+  return found;
+}
+
+async function importPlugin(pluginPackage: PluginPackage): Promise<LoadedPlugin> {
+  let module: { default?: unknown };
+  try {
+    module = await import(pathToFileURL(pluginPackage.entry).href);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(pluginPackage.entry)) {
+      throw new Error(`plugin ${pluginPackage.name} is not built: ${pluginPackage.entry} is missing (run pnpm build)`);
+    }
+    throw new Error(`plugin ${pluginPackage.name} failed to import: ${(error as Error).message}`);
+  }
+  const definition = module.default as PluginDefinition | undefined;
+  if (!definition || typeof definition !== 'object' || typeof definition.setup !== 'function' || typeof definition.name !== 'string') {
+    throw new Error(`plugin ${pluginPackage.name} has no default export made with definePlugin()`);
+  }
+  if (!isCompatibleApiVersion(definition.apiVersion)) {
+    throw new Error(
+      `plugin ${definition.name} targets SDK API ${String(definition.apiVersion)}, this gateway speaks ${SDK_API_VERSION}`,
+    );
+  }
+  return { package: pluginPackage, definition };
+}
+
+/** Same major, and a minor no newer than the gateway's. */
+export function isCompatibleApiVersion(version: unknown): boolean {
+  if (typeof version !== 'string') return false;
+  const [major, minor] = version.split('.').map(Number);
+  const [ownMajor, ownMinor] = SDK_API_VERSION.split('.').map(Number);
+  return major === ownMajor && minor !== undefined && ownMinor !== undefined && minor <= ownMinor;
+}

@@ -1,0 +1,227 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { PluginDefinition, PluginRoute } from '@graine/sdk';
+import { Authenticator } from '../auth/authenticator.js';
+import { environmentCredential, scryptCredential, type CompiledCredential, type Principal } from '../auth/credential.js';
+import { isScryptHash } from '../auth/password-hash.js';
+import { ConfigError, joinPath } from '../config/errors.js';
+import type { CredentialConfig, LoadedConfig, TargetConfig } from '../config/types.js';
+import { DEFAULT_INITIAL_FALLBACK } from '../fallback/default-fallback.js';
+import type { GatewayLogger } from '../logging.js';
+import type { PluginCatalog } from '../plugins/plugin-catalog.js';
+import type { PluginServiceProvider } from '../plugins/plugin-services.js';
+import { PluginTarget } from '../plugins/plugin-target.js';
+import type { Route } from '../routing/route.js';
+import { RoutingTable, type CompiledAccount } from '../routing/routing-table.js';
+import type { Target } from '../targets/target.js';
+import { UpstreamAgents } from '../targets/upstream-agents.js';
+import { UpstreamTarget } from '../targets/upstream-target.js';
+import { GatewayRuntime } from './gateway-runtime.js';
+
+export const DEFAULT_DEADLINE_MS = 8000;
+const CREDENTIAL_CACHE_TTL_MS = 10 * 60 * 1000;
+
+export interface RuntimeDependencies {
+  plugins: PluginCatalog;
+  pluginServices: PluginServiceProvider;
+  logger: GatewayLogger;
+  generation: number;
+}
+
+/**
+ * Compiles a loaded config into everything the hot path needs: the routing table, credential
+ * verifiers, one got instance per upstream and one plugin instance per plugin route. Throws ConfigError.
+ */
+export async function buildRuntime(loaded: LoadedConfig, dependencies: RuntimeDependencies): Promise<GatewayRuntime> {
+  const compiler = new RuntimeCompiler(loaded, dependencies);
+  try {
+    return await compiler.compile();
+  } catch (error) {
+    await compiler.disposeTargets();
+    throw error;
+  }
+}
+
+class RuntimeCompiler {
+  private readonly config: LoadedConfig['config'];
+  private readonly agents = new UpstreamAgents();
+  private readonly upstreamTargets = new Map<string, UpstreamTarget>();
+  private readonly pluginTargets: PluginTarget[] = [];
+  private readonly optionValidators = new Map<PluginDefinition<any, any>, ValidateFunction>();
+  private readonly ajv = new Ajv({ allErrors: false, strict: false });
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly dependencies: RuntimeDependencies,
+  ) {
+    this.config = loaded.config;
+  }
+
+  async compile(): Promise<GatewayRuntime> {
+    this.warnAboutUnusedBrokenPlugins();
+    const credentials = new Map<string, CompiledCredential[]>();
+    const applicationOwners = new Map<string, string>();
+    const accounts = new Map<string, CompiledAccount>();
+    const defaults = this.config.defaults ?? {};
+    const globalTarget = defaults.target
+      ? await this.compileTarget(defaults.target, 'defaults.target', { account_sid: '*' })
+      : undefined;
+    const globalDeadline = defaults.deadlineMs ?? DEFAULT_DEADLINE_MS;
+
+    for (const [accountSid, account] of Object.entries(this.config.accounts)) {
+      const accountPath = joinPath('accounts', accountSid);
+      this.addCredentials(credentials, account.credentials, joinPath(accountPath, 'credentials'), { accountSid });
+      const accountTarget = account.target
+        ? await this.compileTarget(account.target, joinPath(accountPath, 'target'), { account_sid: accountSid })
+        : globalTarget;
+      const accountDeadline = account.deadlineMs ?? globalDeadline;
+
+      const applications = new Map<string, Route>();
+      for (const [applicationSid, application] of Object.entries(account.applications ?? {})) {
+        const applicationPath = joinPath(joinPath(accountPath, 'applications'), applicationSid);
+        const owner = applicationOwners.get(applicationSid);
+        if (owner !== undefined) {
+          this.fail(applicationPath, `application ${applicationSid} is already configured under account ${owner}`);
+        }
+        applicationOwners.set(applicationSid, accountSid);
+        this.addCredentials(credentials, application.credentials, joinPath(applicationPath, 'credentials'), {
+          accountSid,
+          applicationSid,
+        });
+        const target = application.target
+          ? await this.compileTarget(application.target, joinPath(applicationPath, 'target'), {
+              account_sid: accountSid,
+              application_sid: applicationSid,
+            })
+          : accountTarget;
+        if (!target) continue;
+        applications.set(applicationSid, {
+          accountSid,
+          applicationSid,
+          target,
+          deadlineMs: application.deadlineMs ?? accountDeadline,
+          initialFallback: DEFAULT_INITIAL_FALLBACK,
+        });
+      }
+      const defaultRoute: Route | undefined = accountTarget && {
+        accountSid,
+        target: accountTarget,
+        deadlineMs: accountDeadline,
+        initialFallback: DEFAULT_INITIAL_FALLBACK,
+      };
+      accounts.set(accountSid, { sid: accountSid, applications, ...(defaultRoute && { defaultRoute }) });
+    }
+
+    const server = this.config.server ?? {};
+    const authenticator = new Authenticator(credentials, {
+      cacheSize: server.credentialCacheSize ?? 10_000,
+      cacheTtlMs: CREDENTIAL_CACHE_TTL_MS,
+    });
+    return new GatewayRuntime(this.dependencies.generation, this.loaded, new RoutingTable(accounts, applicationOwners), authenticator, [
+      ...this.upstreamTargets.values(),
+      ...this.pluginTargets,
+    ], this.agents);
+  }
+
+  async disposeTargets(): Promise<void> {
+    await Promise.allSettled(this.pluginTargets.map((target) => target.dispose()));
+    this.agents.destroy();
+  }
+
+  private addCredentials(
+    into: Map<string, CompiledCredential[]>,
+    list: CredentialConfig[] | undefined,
+    path: string,
+    principal: Principal,
+  ): void {
+    list?.forEach((credential, index) => {
+      const passwordPath = joinPath(joinPath(path, index), 'password');
+      let compiled: CompiledCredential;
+      if (this.loaded.envPaths.has(passwordPath)) {
+        compiled = environmentCredential(principal, credential.password);
+      } else if (isScryptHash(credential.password)) {
+        try {
+          compiled = scryptCredential(principal, credential.password);
+        } catch (error) {
+          this.fail(passwordPath, (error as Error).message);
+        }
+      } else {
+        this.fail(passwordPath, 'plaintext passwords are refused: store an scrypt hash (graine-gateway hash-password) or a ${ENV_VAR} reference');
+      }
+      const existing = into.get(credential.username);
+      if (existing) existing.push(compiled);
+      else into.set(credential.username, [compiled]);
+    });
+  }
+
+  private async compileTarget(target: TargetConfig, path: string, route: PluginRoute): Promise<Target> {
+    if ('upstream' in target) return this.upstreamTarget(target.upstream, joinPath(path, 'upstream'));
+    return this.pluginTarget(target.plugin, target.options ?? {}, path, route);
+  }
+
+  private upstreamTarget(name: string, path: string): UpstreamTarget {
+    const existing = this.upstreamTargets.get(name);
+    if (existing) return existing;
+    const config = this.config.upstreams?.[name];
+    if (!config) this.fail(path, `no upstream named "${name}" in upstreams`);
+    let target: UpstreamTarget;
+    try {
+      target = new UpstreamTarget(name, config, this.agents);
+    } catch (error) {
+      this.fail(joinPath(joinPath('upstreams', name), 'url'), `invalid upstream: ${(error as Error).message}`);
+    }
+    this.upstreamTargets.set(name, target);
+    return target;
+  }
+
+  private async pluginTarget(name: string, options: Record<string, unknown>, path: string, route: PluginRoute): Promise<PluginTarget> {
+    const { plugins, problems } = this.dependencies.plugins;
+    const loaded = plugins.get(name);
+    if (!loaded) {
+      const problem = problems.find((candidate) => candidate.name === name || candidate.reason.includes(`"${name}"`));
+      this.fail(joinPath(path, 'plugin'), problem ? problem.reason : `no plugin named "${name}" in the plugin folders`);
+    }
+    const definition = loaded.definition;
+    const validate = this.optionsValidator(definition, joinPath(path, 'plugin'));
+    if (!validate(options)) {
+      const error = validate.errors?.[0];
+      const where = joinPath(path, 'options') + (error?.instancePath ? error.instancePath.replace(/\//g, '.') : '');
+      const detail = error?.keyword === 'additionalProperties'
+        ? `unknown option "${String((error.params as { additionalProperty?: string }).additionalProperty)}"`
+        : error?.message ?? 'invalid options';
+      this.fail(where, `plugin ${name}: ${detail}`);
+    }
+    let handlers;
+    try {
+      const deps = this.dependencies.pluginServices.resolve(name, route, definition.deps ?? {});
+      handlers = await definition.setup({ options, deps, route });
+    } catch (error) {
+      this.fail(joinPath(path, 'plugin'), `plugin ${name} setup failed: ${(error as Error).message}`);
+    }
+    const target = new PluginTarget(name, handlers);
+    this.pluginTargets.push(target);
+    return target;
+  }
+
+  private optionsValidator(definition: PluginDefinition<any, any>, path: string): ValidateFunction {
+    let validate = this.optionValidators.get(definition);
+    if (!validate) {
+      try {
+        validate = this.ajv.compile(definition.optionsSchema);
+      } catch (error) {
+        this.fail(path, `plugin ${definition.name} has an invalid options schema: ${(error as Error).message}`);
+      }
+      this.optionValidators.set(definition, validate);
+    }
+    return validate;
+  }
+
+  private warnAboutUnusedBrokenPlugins(): void {
+    for (const problem of this.dependencies.plugins.problems) {
+      this.dependencies.logger.warn({ plugin: problem.name, directory: problem.directory, reason: problem.reason }, 'plugin not loaded');
+    }
+  }
+
+  private fail(path: string, reason: string): never {
+    throw new ConfigError(this.loaded.file, path, reason, this.loaded.lineOf(path));
+  }
+}

@@ -1,0 +1,25 @@
+import type { Authenticator } from '../auth/authenticator.js';
+import type { LoadedConfig } from '../config/types.js';
+import type { RoutingTable } from '../routing/routing-table.js';
+import type { Target } from '../targets/target.js';
+import type { UpstreamAgents } from '../targets/upstream-agents.js';
+
+/**
+ * One generation of compiled config. A request keeps the generation it started with, so a reload
+ * never changes the rules under a hook in flight.
+ */
+export class GatewayRuntime {
+  constructor(
+    readonly generation: number,
+    readonly config: LoadedConfig,
+    readonly routes: RoutingTable,
+    readonly authenticator: Authenticator,
+    private readonly targets: readonly Target[],
+    private readonly agents: UpstreamAgents,
+  ) {}
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.targets.map((target) => target.dispose()));
+    this.agents.destroy();
+  }
+}

@@ -1,0 +1,104 @@
+import { Agent as HttpsAgent } from 'node:https';
+import got, { RequestError, type Got, type Response } from 'got';
+import type { UpstreamConfig } from '../config/types.js';
+import { failure, type CallHookInvocation, type InvocationResult, type Target } from './target.js';
+import type { UpstreamAgents } from './upstream-agents.js';
+
+/** Default for an upstream that names no timeout; the hook's deadline cuts it shorter when needed. */
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 6000;
+
+/**
+ * A tenant backend. Its got instance is built once, at config load, with the options that never change
+ * per request (agent, credentials, headers, no redirects, no got retries), so the hot path only merges
+ * the request's own parts.
+ */
+export class UpstreamTarget implements Target {
+  readonly kind = 'upstream' as const;
+  private readonly client: Got;
+  private readonly url: URL;
+  private readonly method: 'GET' | 'POST';
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly name: string,
+    config: UpstreamConfig,
+    agents: UpstreamAgents,
+  ) {
+    this.url = new URL(config.url);
+    this.method = config.method ?? 'POST';
+    this.timeoutMs = config.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+    const agent = agents.forOrigin(this.url);
+    this.client = got.extend({
+      agent: agent instanceof HttpsAgent ? { https: agent } : { http: agent },
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      responseType: 'buffer',
+      headers: { 'user-agent': 'graine-hook-gateway', ...config.headers },
+      ...(config.auth && { username: config.auth.username, password: config.auth.password }),
+    });
+  }
+
+  async invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
+    const timeout = Math.max(1, Math.min(this.timeoutMs, invocation.deadline - Date.now()));
+    let response: Response<Buffer>;
+    try {
+      response = await this.client(this.url, {
+        method: this.method,
+        headers: { 'x-request-id': invocation.requestId, 'x-call-sid': invocation.hook.call_sid },
+        timeout: { request: timeout },
+        signal: invocation.signal,
+        responseType: 'buffer',
+        ...(this.method === 'GET' ? { searchParams: scalarFields(invocation.payload) } : { json: invocation.payload }),
+      });
+    } catch (error) {
+      return classifyRequestError(error);
+    }
+    return readVerbs(response);
+  }
+
+  async dispose(): Promise<void> {
+    // Agents are shared per origin and destroyed with their registry.
+  }
+}
+
+/** A GET upstream receives the hook as query parameters; nested values (sip, env_vars) do not fit a query. */
+function scalarFields(payload: Record<string, unknown>): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
+  }
+  return fields;
+}
+
+function classifyRequestError(error: unknown): InvocationResult {
+  if (error instanceof RequestError) {
+    const code = error.code;
+    if (code === 'ETIMEDOUT' || code === 'ERR_ABORTED' || error.name === 'AbortError' || error.name === 'TimeoutError') {
+      return failure('timeout', `no answer in time (${code})`);
+    }
+    return failure('connect_error', code || error.message);
+  }
+  if (error instanceof Error && error.name === 'AbortError') return failure('timeout', 'aborted at the deadline');
+  return failure('connect_error', error instanceof Error ? error.message : String(error));
+}
+
+function readVerbs(response: Response<Buffer>): InvocationResult {
+  if (response.statusCode >= 300 && response.statusCode < 400) {
+    return failure('redirect', `answered ${response.statusCode}; redirects are not followed`);
+  }
+  if (response.statusCode !== 200) return failure('bad_status', `answered ${response.statusCode}`);
+  const contentType = response.headers['content-type'] ?? '';
+  if (!contentType.includes('application/json')) {
+    return failure('bad_content_type', `content-type is ${contentType || 'missing'}, not application/json`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    return failure('invalid_json', 'body is not valid JSON');
+  }
+  if (!Array.isArray(body)) return failure('invalid_response', 'body is not a JSON array of verbs');
+  if (body.length === 0) return failure('invalid_response', 'empty verb array for the call hook');
+  return { ok: true, verbs: body };
+}

@@ -1,0 +1,71 @@
+import type { ActionHook, CallHook, StatusEvent } from './hooks.js';
+import type { ServiceRef } from './services.js';
+import type { Verb } from './verbs.js';
+
+/**
+ * The plugin contract's version. The gateway loads plugins whose `apiVersion` has the same major
+ * and a minor no greater than its own.
+ */
+export const SDK_API_VERSION = '1.0';
+
+/** A JSON Schema (draft 2020-12 or 07) describing a plugin's per-route options. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a handler knows about the hook it answers. */
+export interface HookContext {
+  /** Aborted when the hook's deadline passes: stop work, the caller already got the fallback. */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds at which the gateway stops waiting. */
+  readonly deadline: number;
+  readonly requestId: string;
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export type CallHookHandler = (hook: CallHook, context: HookContext) => MaybePromise<Verb[]>;
+/** `undefined` or `[]` means "no change": the platform continues the current verb stack (protocol §1.1). */
+export type ActionHookHandler = (hook: ActionHook, context: HookContext) => MaybePromise<Verb[] | undefined>;
+export type StatusEventHandler = (event: StatusEvent, context: HookContext) => MaybePromise<void>;
+
+export interface PluginHandlers {
+  callHook: CallHookHandler;
+  /** Follow-up hooks by name: a verb's `"actionHook": "/menu"` comes back to `actionHooks.menu`. */
+  actionHooks?: Record<string, ActionHookHandler>;
+  statusEvent?: StatusEventHandler;
+  /** Runs when the plugin instance is dropped (reload, shutdown). */
+  dispose?: () => MaybePromise<void>;
+}
+
+export type ServiceRefs = Record<string, ServiceRef<unknown>>;
+export type ResolvedServices<Deps extends ServiceRefs> = {
+  [K in keyof Deps]: Deps[K] extends ServiceRef<infer T> ? T : never;
+};
+
+/** The route a plugin instance serves; one instance per configured route. */
+export interface PluginRoute {
+  account_sid: string;
+  application_sid?: string;
+}
+
+export interface PluginSetupContext<Options, Deps extends ServiceRefs> {
+  options: Options;
+  deps: ResolvedServices<Deps>;
+  route: PluginRoute;
+}
+
+export interface PluginDefinition<Options = Record<string, unknown>, Deps extends ServiceRefs = ServiceRefs> {
+  name: string;
+  version: string;
+  apiVersion: string;
+  /** Validated by the gateway at config load: an error names the plugin, the config path and the reason. */
+  optionsSchema: JsonSchema;
+  deps?: Deps;
+  setup(context: PluginSetupContext<Options, Deps>): MaybePromise<PluginHandlers>;
+}
+
+/** Identity function that gives a plugin's default export its type. */
+export function definePlugin<Options, Deps extends ServiceRefs = Record<never, never>>(
+  definition: PluginDefinition<Options, Deps>,
+): PluginDefinition<Options, Deps> {
+  return definition;
+}

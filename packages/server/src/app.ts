@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
+import { answerCallHook, DEFAULT_INITIAL_FALLBACK, type GatewayLogger, type HookAnswer, type RuntimeHolder } from '@graine/core';
+
+export interface AppOptions {
+  runtimes: RuntimeHolder;
+  logger: GatewayLogger;
+  bodyLimitBytes: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Koa app: thin routes that turn a request into a pipeline call and the pipeline's answer into a response. */
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  const router = new Router();
+
+  const callHook = async (ctx: Koa.Context) => {
+    const requestId = ctx.state.requestId as string;
+    const started = performance.now();
+    const answer = await options.runtimes.use((runtime) =>
+      answerCallHook(runtime, {
+        authorization: ctx.get('authorization') || undefined,
+        query: ctx.query,
+        body: (ctx.request as { body?: unknown }).body,
+        requestId,
+      }),
+    );
+    writeAnswer(ctx, answer);
+    logHook(options.logger, 'call', answer, requestId, performance.now() - started);
+  };
+  router.get('/webhooks/call', callHook);
+  router.post('/webhooks/call', callHook);
+
+  app.use(assignRequestId);
+  app.use(neverFailTheCaller(options.logger));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: `${options.bodyLimitBytes}b`,
+      strict: true,
+      // The platform posts JSON; some clients also label it with a vendor type.
+      extendTypes: { json: ['application/json', 'application/*+json'] },
+    }),
+  );
+  app.use(requireJsonBody);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) jsonError(ctx, 404, `no route for ${ctx.method} ${ctx.path}`);
+    if (ctx.status === 405) jsonError(ctx, 405, `method ${ctx.method} is not allowed on ${ctx.path}`);
+  });
+  // Errors are answered by neverFailTheCaller; Koa's own handler would print stacks for client errors.
+  app.silent = true;
+  return app;
+}
+
+async function assignRequestId(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  const given = ctx.get('x-request-id');
+  ctx.state.requestId = REQUEST_ID.test(given) ? given : randomUUID();
+  ctx.set('x-request-id', ctx.state.requestId as string);
+  await next();
+}
+
+/**
+ * Client errors (a body too large, invalid JSON) become a 400 naming the problem; anything unexpected on a
+ * call hook still answers 200 with the default fallback, because the platform turns a 5xx into dead air.
+ */
+function neverFailTheCaller(logger: GatewayLogger) {
+  return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
+    try {
+      await next();
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 500;
+      if (status >= 400 && status < 500) {
+        const type = (error as { type?: string }).type;
+        const problem =
+          type === 'entity.too.large' || status === 413
+            ? `is larger than the limit of ${String((error as { limit?: number }).limit ?? '')} bytes`.replace(' of  bytes', '')
+            : type === 'entity.parse.failed' || type === 'entity.verify.failed'
+              ? 'is not valid JSON'
+              : (error as Error).message;
+        ctx.status = 400;
+        ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem }] };
+        return;
+      }
+      logger.error({ err: describe(error), path: ctx.path, request_id: ctx.state.requestId }, 'unexpected error');
+      if (ctx.path.startsWith('/webhooks/call')) {
+        ctx.status = 200;
+        ctx.body = DEFAULT_INITIAL_FALLBACK;
+        ctx.set('x-gateway-outcome', 'fallback; reason=gateway_error');
+      } else {
+        jsonError(ctx, 500, 'internal error');
+      }
+    }
+  };
+}
+
+/** A body the gateway cannot read is refused by name rather than silently ignored. */
+async function requireJsonBody(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (hasBody && !ctx.is('application/json', 'application/*+json')) {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem: 'content-type must be application/json' }] };
+    return;
+  }
+  await next();
+}
+
+function writeAnswer(ctx: Koa.Context, answer: HookAnswer): void {
+  ctx.status = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value);
+  ctx.body = answer.body;
+  ctx.type = 'application/json';
+}
+
+function jsonError(ctx: Koa.Context, status: number, error: string): void {
+  ctx.status = status;
+  ctx.body = { error };
+}
+
+function logHook(logger: GatewayLogger, kind: string, answer: HookAnswer, requestId: string, durationMs: number): void {
+  const fields = {
+    hook: kind,
+    request_id: requestId,
+    call_sid: answer.callSid,
+    account_sid: answer.accountSid,
+    application_sid: answer.applicationSid,
+    target: answer.target,
+    outcome: answer.outcome,
+    reason: answer.reason,
+    detail: answer.detail,
+    status: answer.status,
+    duration_ms: Math.round(durationMs * 10) / 10,
+  };
+  if (answer.outcome === 'fallback') logger.warn(fields, 'hook answered with fallback verbs');
+  else logger.info(fields, 'hook answered');
+}
+
+function describe(error: unknown): { message: string; name?: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+}

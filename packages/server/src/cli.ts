@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { ConfigError, hashPassword } from '@graine/core';
+import { startGateway } from './gateway.js';
+
+const USAGE = `Usage:
+  graine-gateway start [--config <file>]     serve hooks (default command)
+  graine-gateway hash-password               read a password on stdin, print its scrypt hash for the config
+  graine-gateway check-config [--config <file>]  validate a config file and exit`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv[0]?.startsWith('-') ? ['start', ...argv] : argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  switch (command) {
+    case 'start':
+      return start(values.config);
+    case 'check-config':
+      return checkConfig(values.config);
+    case 'hash-password':
+      return printPasswordHash();
+    default:
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function start(configFile: string | undefined): Promise<number> {
+  const gateway = await startGateway(configFile ? { configFile } : {});
+  await new Promise<void>((resolve) => {
+    const shutdown = () => {
+      process.off('SIGTERM', shutdown);
+      process.off('SIGINT', shutdown);
+      void gateway.stop().then(resolve);
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  });
+  return 0;
+}
+
+async function checkConfig(configFile: string | undefined): Promise<number> {
+  const gateway = await startGateway({ ...(configFile && { configFile }), port: 0, host: '127.0.0.1' });
+  await gateway.stop();
+  console.log('config is valid');
+  return 0;
+}
+
+/** The password is read from stdin so that it never appears in the process list or shell history. */
+async function printPasswordHash(): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') {
+    console.error('hash-password: give the password on stdin, e.g. `printf %s "$PASSWORD" | graine-gateway hash-password`');
+    return 2;
+  }
+  console.log(await hashPassword(password));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`config error: ${error.message}`);
+    else console.error(`graine-gateway: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,5 @@
+export * from './app.js';
+export * from './gateway.js';
+export * from './logger.js';
+export * from './paths.js';
+export * from './tokens.js';

@@ -1,0 +1,32 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Paths that may hold secrets or personal data. pino removes them before a line is written, wherever
+ * they appear in a logged object (protocol §7.13: env_vars are decrypted secrets, sip.raw holds SDP).
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.authorization',
+  'password',
+  '*.password',
+  'env_vars',
+  '*.env_vars',
+  'sip',
+  '*.sip',
+  'signature',
+  '*.signature',
+];
+
+export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      base: { service: 'graine-gateway' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? process.stdout,
+  );
+}

@@ -1,0 +1,5 @@
+/** Injection tokens of the composition root; business code receives instances, never the container. */
+export const Tokens = {
+  Logger: Symbol.for('graine.gateway.logger'),
+  PluginServices: Symbol.for('graine.gateway.pluginServices'),
+} as const;
