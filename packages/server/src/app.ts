@@ -44,6 +44,10 @@ export function createApp(options: AppOptions): Koa {
       strict: true,
       // The platform posts JSON; some clients also label it with a vendor type.
       extendTypes: { json: ['application/json', 'application/*+json'] },
+      // Whatever goes wrong while reading a body is the sender's doing: remember it for a 400.
+      onerror: (error: Error, ctx: Koa.Context) => {
+        ctx.state.bodyProblem = describeBodyError(error);
+      },
     }),
   );
   app.use(requireJsonBody);
@@ -67,27 +71,14 @@ async function assignRequestId(ctx: Koa.Context, next: Koa.Next): Promise<void> 
 }
 
 /**
- * Client errors (a body too large, invalid JSON) become a 400 naming the problem; anything unexpected on a
- * call hook still answers 200 with the default fallback, because the platform turns a 5xx into dead air.
+ * Anything unexpected on a call hook still answers 200 with the default fallback, because the platform
+ * turns a 5xx into dead air. (Unreadable bodies never get here: they are a 400, see requireJsonBody.)
  */
 function neverFailTheCaller(logger: GatewayLogger) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     try {
       await next();
     } catch (error) {
-      const status = (error as { status?: number }).status ?? 500;
-      if (status >= 400 && status < 500) {
-        const type = (error as { type?: string }).type;
-        const problem =
-          type === 'entity.too.large' || status === 413
-            ? `is larger than the limit of ${String((error as { limit?: number }).limit ?? '')} bytes`.replace(' of  bytes', '')
-            : type === 'entity.parse.failed' || type === 'entity.verify.failed'
-              ? 'is not valid JSON'
-              : (error as Error).message;
-        ctx.status = 400;
-        ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem }] };
-        return;
-      }
       logger.error({ err: describe(error), path: ctx.path, request_id: ctx.state.requestId }, 'unexpected error');
       if (ctx.path.startsWith('/webhooks/call')) {
         ctx.status = 200;
@@ -103,12 +94,30 @@ function neverFailTheCaller(logger: GatewayLogger) {
 /** A body the gateway cannot read is refused by name rather than silently ignored. */
 async function requireJsonBody(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-  if (hasBody && !ctx.is('application/json', 'application/*+json')) {
+  const problem =
+    (ctx.state.bodyProblem as string | undefined) ??
+    (hasBody && !ctx.is('application/json', 'application/*+json') ? 'content-type must be application/json' : undefined);
+  if (problem) {
     ctx.status = 400;
-    ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem: 'content-type must be application/json' }] };
+    ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem }] };
     return;
   }
   await next();
+}
+
+/** Names what was wrong with an unreadable body without echoing any of it. */
+function describeBodyError(error: Error & { type?: string; limit?: number; status?: number }): string {
+  if (error.type === 'entity.too.large') return `is larger than the limit of ${error.limit ?? ''} bytes`;
+  if (/only supports object/.test(error.message)) return 'must be a JSON object';
+  if (error instanceof SyntaxError || error.type === 'entity.parse.failed') return 'is not valid JSON';
+  if (error.type === 'charset.unsupported') return 'has an unsupported charset';
+  if (error.type === 'encoding.unsupported' || /Content-Encoding/.test(error.message)) return 'has an unsupported content-encoding';
+  if (error.type === 'request.aborted') return 'was cut short';
+  if (error.type === 'request.size.invalid') return 'does not match its content-length';
+  if ((error as { code?: string }).code?.startsWith('Z_') || /incorrect header|unexpected end|invalid|padding/i.test(error.message)) {
+    return 'could not be decompressed';
+  }
+  return 'could not be read';
 }
 
 function writeAnswer(ctx: Koa.Context, answer: HookAnswer): void {

@@ -27,6 +27,8 @@ export interface ParsedCallHook {
 export function parseCallHook(query: QueryParameters, body: unknown): Parsed<ParsedCallHook> {
   const problems: FieldProblem[] = [];
   const merged = mergeQueryAndBody(query, body, problems);
+  // A body of the wrong shape says nothing about the fields: report it alone.
+  if (problems.some((problem) => problem.field === '(body)')) return { ok: false, problems };
   const alreadyReported = new Set(problems.map((problem) => problem.field));
 
   const text = (field: string, required: boolean): string | undefined => {
