@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import nock from 'nock';
+import { UpstreamAgents } from '@graine/core';
+import { callHookQuery, sendHook } from './support/call-hook.js';
+import { basicAuth, passwordHash } from './support/credentials.js';
+import { startTestGateway, type TestGateway } from './support/gateway-harness.js';
+
+const UPSTREAM = 'http://tenant-backend.test';
+const VERBS = [{ verb: 'say', text: 'from the tenant backend' }, { verb: 'hangup' }];
+const AUTH = basicAuth('tenant1', 'secret-1');
+
+/** The seed's fields as they arrive in a POST body (sip_status a number). */
+const SEED_FIELDS = { ...Object.fromEntries(callHookQuery()), sip_status: 100 };
+
+describe('an upstream target receives the hook exactly as configured (nock checks the wire)', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    gateway = await startTestGateway({
+      upstreams: {
+        'post-backend': {
+          url: `${UPSTREAM}/hooks/call?tenant=1`,
+          method: 'POST',
+          auth: { username: 'gateway-user', password: '${UPSTREAM_PASSWORD}' },
+          headers: { 'x-tenant-team': 'blue', 'x-api-version': '2' },
+          timeoutMs: 1000,
+        },
+        'get-backend': { url: `${UPSTREAM}/hooks/call-get`, method: 'GET', timeoutMs: 1000 },
+      },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          applications: {
+            'AP-1': { target: { upstream: 'post-backend' } },
+            'AP-GET': { target: { upstream: 'get-backend' } },
+          },
+        },
+      },
+    }, { env: { UPSTREAM_PASSWORD: 'upstream-secret' } });
+  });
+  afterEach(() => nock.cleanAll());
+  after(async () => {
+    await gateway.stop();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('POSTs the hook as a JSON body with the configured credentials, headers, request id and call sid', async () => {
+    const scope = nock(UPSTREAM, {
+      reqheaders: {
+        authorization: basicAuth('gateway-user', 'upstream-secret'),
+        'content-type': /^application\/json/,
+        'x-tenant-team': 'blue',
+        'x-api-version': '2',
+        'x-request-id': 'req-post-1',
+        'x-call-sid': 'CA-test-0001',
+      },
+    })
+      .post('/hooks/call', (body) => {
+        expect(body).to.deep.equal(SEED_FIELDS);
+        return true;
+      })
+      .query({ tenant: '1' })
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+
+    const response = await sendHook(`${gateway.url}/webhooks/call`, {
+      method: 'POST',
+      authorization: AUTH,
+      body: SEED_FIELDS,
+      headers: { 'x-request-id': 'req-post-1' },
+    });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/json/);
+    expect(response.headers.get('x-request-id')).to.equal('req-post-1');
+    expect(response.body).to.deep.equal(VERBS);
+    expect(scope.isDone()).to.equal(true);
+  });
+
+  it('forwards a GET hook to a POST upstream as the same JSON body (sip_status as a number)', async () => {
+    let received: unknown;
+    const scope = nock(UPSTREAM)
+      .post('/hooks/call', (body) => {
+        received = body;
+        return true;
+      })
+      .query(true)
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    expect(response.body).to.deep.equal(VERBS);
+    expect(received).to.deep.equal(SEED_FIELDS);
+    expect(scope.isDone()).to.equal(true);
+  });
+
+  it('sends the hook to a GET upstream as query parameters, without a body, with the request id and call sid', async () => {
+    const scope = nock(UPSTREAM, {
+      reqheaders: { 'x-call-sid': 'CA-test-0001', 'x-request-id': 'req-get-1' },
+      badheaders: ['authorization', 'content-type'],
+    })
+      .get('/hooks/call-get')
+      .query({ ...Object.fromEntries(callHookQuery({ application_sid: 'AP-GET' })), platform_extra: 'kept' })
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ application_sid: 'AP-GET' })}&platform_extra=kept`, {
+      authorization: AUTH,
+      headers: { 'x-request-id': 'req-get-1' },
+    });
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.equal(VERBS);
+    expect(scope.isDone()).to.equal(true);
+  });
+
+  it('gives every hook its own request id when the platform sends none, and forwards it', async () => {
+    const seen: string[] = [];
+    const scope = nock(UPSTREAM)
+      .post('/hooks/call')
+      .query(true)
+      .times(2)
+      .reply(function () {
+        seen.push(String(this.req.headers['x-request-id']));
+        return [200, VERBS, { 'content-type': 'application/json' }];
+      });
+    const first = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    const second = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    expect(seen).to.have.length(2);
+    expect(seen[0]).to.not.equal(seen[1]);
+    expect(seen).to.deep.equal([first.headers.get('x-request-id'), second.headers.get('x-request-id')]);
+    expect(scope.isDone()).to.equal(true);
+  });
+
+  it('passes sip, defaults and env_vars to a POST upstream untouched', async () => {
+    const extras = {
+      sip: { headers: { 'X-CID': 'abc', 'P-Asserted-Identity': '<sip:+15551230000@carrier>' }, raw: 'INVITE sip:x SDP-SECRET-LINE', payload: [{ type: 'application/sdp', content: 'v=0' }] },
+      defaults: { synthesizer: { vendor: 'google', language: 'en-US' }, recognizer: { vendor: 'google' } },
+      env_vars: { API_KEY: 'env-secret-value-123', nested: { token: 'nested-secret-456' } },
+      service_provider_sid: 'SP-1',
+      customerData: { camelCase: 'kept' },
+    };
+    let received: unknown;
+    const scope = nock(UPSTREAM)
+      .post('/hooks/call', (body) => {
+        received = body;
+        return true;
+      })
+      .query(true)
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const response = await sendHook(`${gateway.url}/webhooks/call`, { method: 'POST', authorization: AUTH, body: { ...SEED_FIELDS, ...extras } });
+    expect(response.body).to.deep.equal(VERBS);
+    expect(received).to.deep.equal({ ...SEED_FIELDS, ...extras });
+    expect(scope.isDone()).to.equal(true);
+    const logs = gateway.rawLogs();
+    for (const secret of ['env-secret-value-123', 'nested-secret-456', 'SDP-SECRET-LINE', 'P-Asserted-Identity', 'upstream-secret']) {
+      expect(logs, secret).to.not.include(secret);
+    }
+  });
+});
+
+describe('upstream connections', () => {
+  it('shares one keep-alive agent per origin', () => {
+    const agents = new UpstreamAgents();
+    const first = agents.forOrigin(new URL('http://backend.test:8080/a'));
+    const second = agents.forOrigin(new URL('http://backend.test:8080/b?x=1'));
+    const other = agents.forOrigin(new URL('http://backend.test:8081/a'));
+    const secure = agents.forOrigin(new URL('https://backend.test/a'));
+    expect(first).to.equal(second);
+    expect(first).to.not.equal(other);
+    expect(secure).to.not.equal(first);
+    expect((first as unknown as { keepAlive: boolean }).keepAlive).to.equal(true);
+    agents.destroy();
+  });
+});
