@@ -22,3 +22,6 @@ export * from './targets/target.js';
 export * from './targets/upstream-agents.js';
 export * from './targets/upstream-target.js';
 export * from './runtime/runtime-holder.js';
+export * from './observability/busiest-names.js';
+export * from './observability/gateway-metrics.js';
+export * from './observability/hook-reporter.js';

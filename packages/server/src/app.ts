@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { answerCallHook, DEFAULT_INITIAL_FALLBACK, type GatewayLogger, type HookAnswer, type RuntimeHolder } from '@graine/core';
+import { answerCallHook, DEFAULT_INITIAL_FALLBACK, type GatewayLogger, type HookAnswer, type HookReporter, type RuntimeHolder } from '@graine/core';
+import { addHealthAndMetricsRoutes, type MetricsSource, type Readiness } from './health-and-metrics.js';
 
 export interface AppOptions {
   runtimes: RuntimeHolder;
   logger: GatewayLogger;
   bodyLimitBytes: number;
+  /** Writes the log line and the metrics of every finished hook. */
+  hooks: HookReporter;
+  readiness: Readiness;
+  /** Serve /metrics on this app; left out when an admin listener serves it. */
+  metrics?: MetricsSource;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -30,8 +36,9 @@ export function createApp(options: AppOptions): Koa {
       }),
     );
     writeAnswer(ctx, answer);
-    logHook(options.logger, 'call', answer, requestId, performance.now() - started);
+    options.hooks.finished('call', answer, requestId, performance.now() - started);
   };
+  addHealthAndMetricsRoutes(router, options.readiness, options.metrics);
   router.get('/webhooks/call', callHook);
   router.post('/webhooks/call', callHook);
 
@@ -130,24 +137,6 @@ function writeAnswer(ctx: Koa.Context, answer: HookAnswer): void {
 function jsonError(ctx: Koa.Context, status: number, error: string): void {
   ctx.status = status;
   ctx.body = { error };
-}
-
-function logHook(logger: GatewayLogger, kind: string, answer: HookAnswer, requestId: string, durationMs: number): void {
-  const fields = {
-    hook: kind,
-    request_id: requestId,
-    call_sid: answer.callSid,
-    account_sid: answer.accountSid,
-    application_sid: answer.applicationSid,
-    target: answer.target,
-    outcome: answer.outcome,
-    reason: answer.reason,
-    detail: answer.detail,
-    status: answer.status,
-    duration_ms: Math.round(durationMs * 10) / 10,
-  };
-  if (answer.outcome === 'fallback') logger.warn(fields, 'hook answered with fallback verbs');
-  else logger.info(fields, 'hook answered');
 }
 
 function describe(error: unknown): { message: string; name?: string } {

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, hashPassword } from '@graine/core';
+import { metricsFromPrimary, runClusterPrimary } from './cluster.js';
 import { startGateway } from './gateway.js';
+import { createLogger } from './logger.js';
 
 const USAGE = `Usage:
-  graine-gateway start [--config <file>]     serve hooks (default command)
+  graine-gateway start [--config <file>] [--workers N]
+                                             serve hooks (default command); N worker processes share the port
   graine-gateway hash-password               read a password on stdin, print its scrypt hash for the config
   graine-gateway check-config [--config <file>]  validate a config file and exit`;
 
@@ -13,7 +17,11 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'start', ...rest] = argv[0]?.startsWith('-') ? ['start', ...argv] : argv;
   const { values } = parseArgs({
     args: rest,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      workers: { type: 'string', short: 'w' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: false,
   });
   if (values.help) {
@@ -21,8 +29,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case 'start':
+    case 'start': {
+      const workers = values.workers === undefined ? 1 : Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1) {
+        console.error(`--workers must be a whole number of at least 1, not "${values.workers}"`);
+        return 2;
+      }
+      if (workers > 1 && cluster.isPrimary) return runClusterPrimary(workers, createLogger().child({ role: 'primary' }));
       return start(values.config);
+    }
     case 'check-config':
       return checkConfig(values.config);
     case 'hash-password':
@@ -34,7 +49,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(configFile: string | undefined): Promise<number> {
-  const gateway = await startGateway(configFile ? { configFile } : {});
+  const worker = cluster.worker;
+  const gateway = await startGateway({
+    ...(configFile && { configFile }),
+    ...(worker && { logger: createLogger().child({ worker: worker.id, pid: process.pid }), metricsSource: metricsFromPrimary }),
+  });
   await new Promise<void>((resolve) => {
     const shutdown = () => {
       process.off('SIGTERM', shutdown);
@@ -44,6 +63,8 @@ async function start(configFile: string | undefined): Promise<number> {
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
   });
+  // A worker's channel to the primary would keep it alive after the gateway stopped.
+  worker?.disconnect();
   return 0;
 }
 
@@ -75,5 +96,6 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) console.error(`config error: ${error.message}`);
     else console.error(`graine-gateway: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
+    cluster.worker?.disconnect();
   },
 );

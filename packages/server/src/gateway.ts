@@ -6,7 +6,10 @@ import { container as rootContainer } from 'tsyringe';
 import {
   BasicPluginServices,
   buildRuntime,
+  DEFAULT_DEADLINE_MS,
   discoverPlugins,
+  GatewayMetrics,
+  HookReporter,
   loadConfigFile,
   RuntimeHolder,
   type GatewayLogger,
@@ -14,6 +17,8 @@ import {
   type PluginServiceProvider,
 } from '@graine/core';
 import { createApp } from './app.js';
+import { ResponseTracker } from './response-tracker.js';
+import { createAdminApp, type MetricsSource, type Readiness } from './health-and-metrics.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, WORKSPACE_PLUGINS } from './paths.js';
 import { Tokens } from './tokens.js';
@@ -26,6 +31,8 @@ export interface GatewayOptions {
   /** Override the config's listen address (PORT and HOST in env do the same). */
   host?: string;
   port?: number;
+  /** Where /metrics reads from; defaults to this process's registry (a cluster worker asks the primary). */
+  metricsSource?: (metrics: GatewayMetrics) => MetricsSource;
 }
 
 export interface RunningGateway {
@@ -33,6 +40,9 @@ export interface RunningGateway {
   port: number;
   server: Server;
   runtimes: RuntimeHolder;
+  metrics: GatewayMetrics;
+  /** The admin listener (/metrics, /healthz, /readyz) when server.admin is configured. */
+  adminUrl?: string;
   /** Stops accepting, lets in-flight hooks finish (bounded by server.shutdownGraceMs), then releases everything. */
   stop(): Promise<void>;
 }
@@ -52,23 +62,41 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const logger = container.resolve<GatewayLogger>(Tokens.Logger);
 
   const loaded = await loadConfigFile(configFile, env);
+  container.register(Tokens.Metrics, { useValue: new GatewayMetrics(loaded.config.metrics) });
+  const metrics = container.resolve<GatewayMetrics>(Tokens.Metrics);
   const runtime = await buildRuntime(loaded, {
     plugins: await discoverPlugins(pluginDirectories(loaded)),
     pluginServices: container.resolve<PluginServiceProvider>(Tokens.PluginServices),
     logger,
     generation: 1,
+    metrics,
+  }).catch((error: unknown) => {
+    metrics.close();
+    throw error;
   });
+  metrics.configReload('initial', runtime.generation, loaded.config.defaults?.deadlineMs ?? DEFAULT_DEADLINE_MS);
   const runtimes = new RuntimeHolder(runtime);
   const serverConfig = loaded.config.server ?? {};
-  const app = createApp({ runtimes, logger, bodyLimitBytes: serverConfig.bodyLimitBytes ?? 1024 * 1024 });
-
   let draining = false;
+  const readiness: Readiness = { state: () => (draining ? 'draining' : 'ready') };
+  const metricsSource = options.metricsSource?.(metrics) ?? (() => metrics.exposition());
+  const app = createApp({
+    runtimes,
+    logger,
+    bodyLimitBytes: serverConfig.bodyLimitBytes ?? 1024 * 1024,
+    hooks: new HookReporter(logger, metrics, loaded.config.logging),
+    readiness,
+    // With an admin listener, /metrics is not exposed with the hooks.
+    ...(!serverConfig.admin && { metrics: metricsSource }),
+  });
+
   app.use(async (ctx, next) => {
     await next();
     // While draining, keep-alive sockets are closed after their current response.
     if (draining) ctx.set('connection', 'close');
   });
   const server = createServer(app.callback());
+  const responses = new ResponseTracker(server);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? env.HOST ?? serverConfig.host ?? '127.0.0.1';
   const port = options.port ?? (env.PORT !== undefined ? Number(env.PORT) : (serverConfig.port ?? 3000));
@@ -80,9 +108,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = httpUrl(address);
+  const adminServer = serverConfig.admin && createServer(createAdminApp(readiness, metricsSource).callback());
+  const admin =
+    adminServer &&
+    (await listen(adminServer, env.ADMIN_PORT !== undefined ? Number(env.ADMIN_PORT) : serverConfig.admin!.port, serverConfig.admin!.host ?? '127.0.0.1'));
+  const adminUrl = admin && httpUrl(admin.address() as AddressInfo);
   logger.info(
-    { url, config: loaded.file, accounts: runtime.routes.accountCount, generation: runtime.generation },
+    { url, ...(adminUrl && { admin_url: adminUrl }), config: loaded.file, accounts: runtime.routes.accountCount, generation: runtime.generation },
     'gateway listening',
   );
 
@@ -94,14 +127,35 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       server.closeIdleConnections();
       const finished = await runtimes.waitForIdle(serverConfig.shutdownGraceMs ?? 10_000);
       if (!finished) logger.warn({ in_flight: runtimes.inFlightCount }, 'shutdown grace period over; closing remaining connections');
+      else await responses.waitUntilAnswered(1000);
       server.closeAllConnections();
       await closed;
       await runtimes.dispose();
+      if (admin) {
+        admin.closeAllConnections();
+        await new Promise<void>((resolveClose) => admin.close(() => resolveClose()));
+      }
+      metrics.close();
       logger.info({}, 'gateway stopped');
     })();
     return stopping;
   };
-  return { url, port: address.port, server, runtimes, stop };
+  return { url, port: address.port, server, runtimes, metrics, ...(adminUrl && { adminUrl }), stop };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<Server> {
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  return server;
+}
+
+function httpUrl(address: AddressInfo): string {
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 /** The workspace's plugins/ folder, then the config's extra folders (relative to the config file). */

@@ -3,3 +3,5 @@ export * from './gateway.js';
 export * from './logger.js';
 export * from './paths.js';
 export * from './tokens.js';
+export * from './health-and-metrics.js';
+export * from './cluster.js';

@@ -2,4 +2,5 @@
 export const Tokens = {
   Logger: Symbol.for('graine.gateway.logger'),
   PluginServices: Symbol.for('graine.gateway.pluginServices'),
+  Metrics: Symbol.for('graine.gateway.metrics'),
 } as const;

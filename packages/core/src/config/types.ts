@@ -38,7 +38,11 @@ export interface GatewayConfig {
     bodyLimitBytes?: number;
     shutdownGraceMs?: number;
     credentialCacheSize?: number;
+    /** A second listener for /metrics and health, so metrics are not exposed with the hooks. */
+    admin?: { host?: string; port: number };
   };
+  metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
+  logging?: { maskPhoneNumbers?: boolean };
   plugins?: { directories?: string[] };
   upstreams?: Record<string, UpstreamConfig>;
   defaults?: { target?: TargetConfig; deadlineMs?: number };

@@ -19,7 +19,9 @@ export interface CallHookRequest {
  */
 export async function answerCallHook(runtime: GatewayRuntime, request: CallHookRequest): Promise<HookAnswer> {
   const authentication = await runtime.authenticator.authenticate(request.authorization);
-  if (!authentication.ok) return rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE);
+  if (!authentication.ok) {
+    return { ...rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE), authFailure: authentication.reason };
+  }
 
   const parsed = parseCallHook(request.query, request.body);
   if (!parsed.ok) return rejection(400, 'invalid_request', 'invalid call hook', parsed.problems);
@@ -79,6 +81,8 @@ function answerOrFallBack(route: Route, parsed: ParsedCallHook, result: Invocati
     applicationSid: parsed.hook.application_sid,
     callSid: parsed.hook.call_sid,
     target: route.target.name,
+    from: parsed.hook.from,
+    to: parsed.hook.to,
   };
   if (result.ok) return { status: 200, body: result.verbs, headers: {}, outcome: 'answered', ...about };
   return {

@@ -17,6 +17,11 @@ export interface HookAnswer {
   applicationSid?: string;
   callSid?: string;
   target?: string;
+  /** The caller and called numbers, for the log line (masked there when configured); never metric labels. */
+  from?: string;
+  to?: string;
+  /** Why credentials were refused (missing, malformed, invalid): the auth-failure metric's reason. */
+  authFailure?: string;
 }
 
 export type RejectionReason = 'unauthenticated' | 'invalid_request' | 'forbidden' | 'unknown_account' | 'no_route';

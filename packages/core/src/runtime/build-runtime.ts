@@ -7,6 +7,7 @@ import { ConfigError, joinPath } from '../config/errors.js';
 import type { CredentialConfig, LoadedConfig, TargetConfig } from '../config/types.js';
 import { DEFAULT_INITIAL_FALLBACK } from '../fallback/default-fallback.js';
 import type { GatewayLogger } from '../logging.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { PluginCatalog } from '../plugins/plugin-catalog.js';
 import type { PluginServiceProvider } from '../plugins/plugin-services.js';
 import { PluginTarget } from '../plugins/plugin-target.js';
@@ -25,6 +26,8 @@ export interface RuntimeDependencies {
   pluginServices: PluginServiceProvider;
   logger: GatewayLogger;
   generation: number;
+  /** Where targets report upstream requests; absent in tests that do not look at metrics. */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -165,7 +168,7 @@ class RuntimeCompiler {
     if (!config) this.fail(path, `no upstream named "${name}" in upstreams`);
     let target: UpstreamTarget;
     try {
-      target = new UpstreamTarget(name, config, this.agents);
+      target = new UpstreamTarget(name, config, this.agents, this.dependencies.metrics);
     } catch (error) {
       this.fail(joinPath(joinPath('upstreams', name), 'url'), `invalid upstream: ${(error as Error).message}`);
     }

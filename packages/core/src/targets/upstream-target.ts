@@ -1,6 +1,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got, type Response } from 'got';
 import type { UpstreamConfig } from '../config/types.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { failure, type CallHookInvocation, type InvocationResult, type Target } from './target.js';
 import type { UpstreamAgents } from './upstream-agents.js';
 
@@ -23,6 +24,7 @@ export class UpstreamTarget implements Target {
     readonly name: string,
     config: UpstreamConfig,
     agents: UpstreamAgents,
+    private readonly metrics?: GatewayMetrics,
   ) {
     this.url = new URL(config.url);
     this.method = config.method ?? 'POST';
@@ -40,6 +42,13 @@ export class UpstreamTarget implements Target {
   }
 
   async invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
+    const started = performance.now();
+    const result = await this.request(invocation);
+    this.metrics?.upstreamRequest(this.name, result.ok ? 'ok' : result.reason, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  private async request(invocation: CallHookInvocation): Promise<InvocationResult> {
     const timeout = Math.max(1, Math.min(this.timeoutMs, invocation.deadline - Date.now()));
     let response: Response<Buffer>;
     try {
