@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { answerCallHook, DEFAULT_INITIAL_FALLBACK, type GatewayLogger, type HookAnswer, type HookReporter, type RuntimeHolder } from '@graine/core';
+import {
+  answerCallHook,
+  answerFollowUpHook,
+  answerStatusHook,
+  DEFAULT_INITIAL_FALLBACK,
+  FOLLOW_UP_PREFIX,
+  type GatewayLogger,
+  type HookAnswer,
+  type HookReporter,
+  type InboundHookRequest,
+  type RuntimeHolder,
+  type WholeCallServices,
+} from '@graine/core';
 import { addHealthAndMetricsRoutes, type MetricsSource, type Readiness } from './health-and-metrics.js';
 
 export interface AppOptions {
@@ -14,6 +26,8 @@ export interface AppOptions {
   readiness: Readiness;
   /** Serve /metrics on this app; left out when an admin listener serves it. */
   metrics?: MetricsSource;
+  /** Call affinity and status queues: they outlive config generations. */
+  wholeCall: WholeCallServices;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -33,14 +47,39 @@ export function createApp(options: AppOptions): Koa {
         query: ctx.query,
         body: (ctx.request as { body?: unknown }).body,
         requestId,
+        method: ctx.method,
+        rawBody: rawBodyOf(ctx),
+        header: (name) => ctx.get(name) || undefined,
       }),
     );
+    if (answer.outcome !== 'rejected' && answer.accountSid && answer.applicationSid) {
+      options.wholeCall.affinity.remember(answer.callSid, { accountSid: answer.accountSid, applicationSid: answer.applicationSid });
+    }
     writeAnswer(ctx, answer);
     options.hooks.finished('call', answer, requestId, performance.now() - started);
   };
   addHealthAndMetricsRoutes(router, options.readiness, options.metrics);
   router.get('/webhooks/call', callHook);
   router.post('/webhooks/call', callHook);
+
+  const statusHook = async (ctx: Koa.Context) => {
+    const started = performance.now();
+    const answer = await options.runtimes.use((runtime) => answerStatusHook(runtime, options.wholeCall, inboundHook(ctx)));
+    writeAnswer(ctx, answer);
+    options.hooks.finished('status', answer, ctx.state.requestId as string, performance.now() - started);
+  };
+  router.get('/webhooks/status', statusHook);
+  router.post('/webhooks/status', statusHook);
+
+  // Rewritten hooks: /t/<route token>/<the target's own path> (see follow-up-pipeline.ts).
+  const followUpHook = async (ctx: Koa.Context, next: Koa.Next) => {
+    if (!ctx.path.startsWith(FOLLOW_UP_PREFIX)) return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'POST') return jsonError(ctx, 405, `method ${ctx.method} is not allowed on ${ctx.path}`);
+    const started = performance.now();
+    const answer = await options.runtimes.use((runtime) => answerFollowUpHook(runtime, options.wholeCall, inboundHook(ctx)));
+    writeAnswer(ctx, answer);
+    options.hooks.finished('action', answer, ctx.state.requestId as string, performance.now() - started);
+  };
 
   app.use(assignRequestId);
   app.use(neverFailTheCaller(options.logger));
@@ -58,6 +97,7 @@ export function createApp(options: AppOptions): Koa {
     }),
   );
   app.use(requireJsonBody);
+  app.use(followUpHook);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   app.use(async (ctx, next) => {
@@ -130,8 +170,27 @@ function describeBodyError(error: Error & { type?: string; limit?: number; statu
 function writeAnswer(ctx: Koa.Context, answer: HookAnswer): void {
   ctx.status = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value);
+  if (answer.body === undefined) return; // 204: "no change" (protocol §1.1)
   ctx.body = answer.body;
   ctx.type = 'application/json';
+}
+
+/** koa-bodyparser keeps the body text it parsed: signatures are checked, and bodies forwarded, over these bytes. */
+function rawBodyOf(ctx: Koa.Context): string | undefined {
+  return (ctx.request as { rawBody?: string }).rawBody;
+}
+
+function inboundHook(ctx: Koa.Context): InboundHookRequest {
+  return {
+    method: ctx.method,
+    url: ctx.url,
+    authorization: ctx.get('authorization') || undefined,
+    header: (name) => ctx.get(name) || undefined,
+    query: ctx.query,
+    body: (ctx.request as { body?: unknown }).body,
+    rawBody: rawBodyOf(ctx),
+    requestId: ctx.state.requestId as string,
+  };
 }
 
 function jsonError(ctx: Koa.Context, status: number, error: string): void {

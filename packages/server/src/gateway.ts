@@ -7,11 +7,14 @@ import {
   BasicPluginServices,
   buildRuntime,
   DEFAULT_DEADLINE_MS,
+  CallAffinity,
   discoverPlugins,
   GatewayMetrics,
   HookReporter,
   loadConfigFile,
   RuntimeHolder,
+  StatusForwarder,
+  statusForwardingOptions,
   type GatewayLogger,
   type LoadedConfig,
   type PluginServiceProvider,
@@ -43,6 +46,8 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** The admin listener (/metrics, /healthz, /readyz) when server.admin is configured. */
   adminUrl?: string;
+  /** The call-status queues: their stats() are what metrics read. */
+  statusForwarder: StatusForwarder;
   /** Stops accepting, lets in-flight hooks finish (bounded by server.shutdownGraceMs), then releases everything. */
   stop(): Promise<void>;
 }
@@ -77,6 +82,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   metrics.configReload('initial', runtime.generation, loaded.config.defaults?.deadlineMs ?? DEFAULT_DEADLINE_MS);
   const runtimes = new RuntimeHolder(runtime);
   const serverConfig = loaded.config.server ?? {};
+  const statusForwarder = new StatusForwarder(statusForwardingOptions(loaded.config.statusForwarding), logger);
+  const wholeCall = { affinity: new CallAffinity(), statusForwarder };
+  if (runtime.wholeCall.tokens.usesProcessSecret) {
+    logger.warn({}, 'server.routeTokenSecret is not set: rewritten hooks of calls in progress will not survive a restart');
+  }
   let draining = false;
   const readiness: Readiness = { state: () => (draining ? 'draining' : 'ready') };
   const metricsSource = options.metricsSource?.(metrics) ?? (() => metrics.exposition());
@@ -86,6 +96,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     bodyLimitBytes: serverConfig.bodyLimitBytes ?? 1024 * 1024,
     hooks: new HookReporter(logger, metrics, loaded.config.logging),
     readiness,
+    wholeCall,
     // With an admin listener, /metrics is not exposed with the hooks.
     ...(!serverConfig.admin && { metrics: metricsSource }),
   });
@@ -130,6 +141,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       else await responses.waitUntilAnswered(1000);
       server.closeAllConnections();
       await closed;
+      // Status events already answered 200 get a bounded time to reach their sinks.
+      if (!(await statusForwarder.drain())) logger.warn({ queues: statusForwarder.stats() }, 'status queues not drained in time; remaining events dropped');
       await runtimes.dispose();
       if (admin) {
         admin.closeAllConnections();
@@ -140,7 +153,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     })();
     return stopping;
   };
-  return { url, port: address.port, server, runtimes, metrics, ...(adminUrl && { adminUrl }), stop };
+  return { url, port: address.port, server, runtimes, metrics, statusForwarder, ...(adminUrl && { adminUrl }), stop };
 }
 
 async function listen(server: Server, port: number, host: string): Promise<Server> {

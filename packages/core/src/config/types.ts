@@ -11,6 +11,25 @@ export interface UpstreamConfig {
   auth?: { username: string; password: string };
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Sign forwarded hooks with the tenant's newest signature secret. */
+  signRequests?: boolean;
+}
+
+/** Verification of the platform's webhook signature for one account (protocol §3). */
+export interface SignatureConfig {
+  secrets: string[];
+  header?: string;
+  toleranceSeconds?: number;
+  acceptUnsignedGet?: boolean;
+}
+
+export interface StatusForwardingConfig {
+  queueSize?: number;
+  retries?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  timeoutMs?: number;
+  drainMs?: number;
 }
 
 export type TargetConfig = { upstream: string } | { plugin: string; options?: Record<string, unknown> };
@@ -20,6 +39,7 @@ export interface ApplicationConfig {
   credentials?: CredentialConfig[];
   target?: TargetConfig;
   deadlineMs?: number;
+  statusUpstream?: string;
 }
 
 export interface AccountConfig {
@@ -28,6 +48,9 @@ export interface AccountConfig {
   target?: TargetConfig;
   deadlineMs?: number;
   applications?: Record<string, ApplicationConfig>;
+  statusUpstream?: string;
+  routeAbsoluteHooks?: boolean;
+  signature?: SignatureConfig;
 }
 
 export interface GatewayConfig {
@@ -40,12 +63,14 @@ export interface GatewayConfig {
     credentialCacheSize?: number;
     /** A second listener for /metrics and health, so metrics are not exposed with the hooks. */
     admin?: { host?: string; port: number };
+    routeTokenSecret?: string;
   };
   metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
   logging?: { maskPhoneNumbers?: boolean };
   plugins?: { directories?: string[] };
   upstreams?: Record<string, UpstreamConfig>;
   defaults?: { target?: TargetConfig; deadlineMs?: number };
+  statusForwarding?: StatusForwardingConfig;
   accounts: Record<string, AccountConfig>;
 }
 

@@ -2,10 +2,11 @@ import type { Principal } from '../auth/credential.js';
 import { parseCallHook, type ParsedCallHook, type QueryParameters } from '../hooks/parse-call-hook.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
+import { checkSignature, type SignableRequest } from '../signatures/check-signature.js';
 import type { InvocationResult } from '../targets/target.js';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
-export interface CallHookRequest {
+export interface CallHookRequest extends SignableRequest {
   authorization: string | undefined;
   query: QueryParameters;
   body: unknown;
@@ -22,6 +23,8 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
   if (!authentication.ok) {
     return { ...rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE), authFailure: authentication.reason };
   }
+  const unsigned = checkSignature(runtime, authentication.principal, request);
+  if (unsigned) return unsigned;
 
   const parsed = parseCallHook(request.query, request.body);
   if (!parsed.ok) return rejection(400, 'invalid_request', 'invalid call hook', parsed.problems);
@@ -30,7 +33,7 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
   if ('status' in routed) return { ...routed, callSid: parsed.value.hook.call_sid };
 
   const result = await invokeWithDeadline(routed, parsed.value, request.requestId);
-  return answerOrFallBack(routed, parsed.value, result);
+  return answerOrFallBack(routed, parsed.value, rewriteHooks(runtime, routed, parsed.value, result));
 }
 
 /** Tenant isolation: a principal reaches only its own account and, if application-scoped, its own application. */
@@ -73,6 +76,11 @@ async function invokeWithDeadline(route: Route, parsed: ParsedCallHook, requestI
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Relative hooks in the answer must come back to this route: the platform drops their path (protocol §2.1). */
+function rewriteHooks(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, result: InvocationResult): InvocationResult {
+  return result.ok ? { ok: true, verbs: runtime.wholeCall.rewriteVerbs(route, parsed.hook.application_sid, result.verbs) } : result;
 }
 
 function answerOrFallBack(route: Route, parsed: ParsedCallHook, result: InvocationResult): HookAnswer {

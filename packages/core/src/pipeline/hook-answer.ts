@@ -24,7 +24,14 @@ export interface HookAnswer {
   authFailure?: string;
 }
 
-export type RejectionReason = 'unauthenticated' | 'invalid_request' | 'forbidden' | 'unknown_account' | 'no_route';
+export type RejectionReason =
+  | 'unauthenticated'
+  | 'invalid_request'
+  | 'forbidden'
+  | 'unknown_account'
+  | 'no_route'
+  | 'invalid_signature'
+  | 'unknown_route_token';
 
 export function rejection(
   status: number,

@@ -6,6 +6,7 @@ import { isScryptHash } from '../auth/password-hash.js';
 import { ConfigError, joinPath } from '../config/errors.js';
 import type { CredentialConfig, LoadedConfig, TargetConfig } from '../config/types.js';
 import { DEFAULT_INITIAL_FALLBACK } from '../fallback/default-fallback.js';
+import { compileWholeCallRuntime } from '../follow-up/whole-call-runtime.js';
 import type { GatewayLogger } from '../logging.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { PluginCatalog } from '../plugins/plugin-catalog.js';
@@ -114,6 +115,11 @@ class RuntimeCompiler {
       accounts.set(accountSid, { sid: accountSid, applications, ...(defaultRoute && { defaultRoute }) });
     }
 
+    const wholeCall = compileWholeCallRuntime({
+      config: this.config,
+      upstreamTarget: (name, path) => this.upstreamTarget(name, path),
+      fail: (path, reason) => this.fail(path, reason),
+    });
     const server = this.config.server ?? {};
     const authenticator = new Authenticator(credentials, {
       cacheSize: server.credentialCacheSize ?? 10_000,
@@ -122,7 +128,7 @@ class RuntimeCompiler {
     return new GatewayRuntime(this.dependencies.generation, this.loaded, new RoutingTable(accounts, applicationOwners), authenticator, [
       ...this.upstreamTargets.values(),
       ...this.pluginTargets,
-    ], this.agents);
+    ], this.agents, wholeCall);
   }
 
   async disposeTargets(): Promise<void> {

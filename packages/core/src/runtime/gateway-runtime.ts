@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { LoadedConfig } from '../config/types.js';
+import type { WholeCallRuntime } from '../follow-up/whole-call-runtime.js';
 import type { RoutingTable } from '../routing/routing-table.js';
 import type { Target } from '../targets/target.js';
 import type { UpstreamAgents } from '../targets/upstream-agents.js';
@@ -16,6 +17,8 @@ export class GatewayRuntime {
     readonly authenticator: Authenticator,
     private readonly targets: readonly Target[],
     private readonly agents: UpstreamAgents,
+    /** Route tokens, hook rewriting, signature policies and status sinks of this generation. */
+    readonly wholeCall: WholeCallRuntime,
   ) {}
 
   async dispose(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { CallHook, Verb } from '@graine/sdk';
+import type { RequestSigning } from '../signatures/webhook-signature.js';
 
 /**
  * Why an invocation did not produce verbs. One list drives the fallback, the log line and the metric
@@ -33,12 +34,41 @@ export interface CallHookInvocation {
   deadline: number;
 }
 
+/**
+ * A follow-up hook (gather digits, dial outcome …) or a status event, on its way back to the target that
+ * wrote the hook. Upstreams receive it at their own origin + the hook's original path, with the method
+ * and the body the platform sent; plugins receive it by name.
+ */
+export interface ForwardedHook {
+  /** The hook's own path and query as the target wrote it (`/menu-choice?step=2`); undefined: the target's configured URL. */
+  path?: string;
+  /** The scheme://host:port of an absolute hook on another host that the tenant routes through the gateway. */
+  origin?: string;
+  method: 'GET' | 'POST';
+  /** The body exactly as the platform sent it; forwarded byte for byte. */
+  rawBody?: string;
+  /** Query and body merged: what a plugin handler receives. */
+  payload: Record<string, unknown>;
+  callSid?: string;
+  requestId: string;
+  signal: AbortSignal;
+  deadline: number;
+  /** Sign the forwarded body with the tenant's secret (upstreams with `signRequests`). */
+  signing?: RequestSigning;
+}
+
+export type DeliveryResult = { ok: true } | { ok: false; reason: FailureReason; detail: string };
+
 /** Something that answers hooks: a tenant's upstream backend or a plugin instance. */
 export interface Target {
   readonly kind: 'upstream' | 'plugin';
   /** The configured name: what logs and metrics show (never a URL). */
   readonly name: string;
   invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult>;
+  /** A follow-up hook; `verbs: []` means "no change" (protocol §1.1: 204, `[]` or a non-JSON answer). */
+  invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult>;
+  /** A call-status (or conference status) event; the answer carries no verbs. */
+  deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult>;
   /** Releases what the target holds (agents, plugin resources) when its config generation is dropped. */
   dispose(): Promise<void>;
 }

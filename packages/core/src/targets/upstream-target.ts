@@ -2,7 +2,16 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got, type Response } from 'got';
 import type { UpstreamConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { failure, type CallHookInvocation, type InvocationResult, type Target } from './target.js';
+import type { FailureReason } from './target.js';
+import { signatureHeaderValue } from '../signatures/webhook-signature.js';
+import {
+  failure,
+  type CallHookInvocation,
+  type DeliveryResult,
+  type ForwardedHook,
+  type InvocationResult,
+  type Target,
+} from './target.js';
 import type { UpstreamAgents } from './upstream-agents.js';
 
 /** Default for an upstream that names no timeout; the hook's deadline cuts it shorter when needed. */
@@ -16,6 +25,8 @@ const DEFAULT_UPSTREAM_TIMEOUT_MS = 6000;
 export class UpstreamTarget implements Target {
   readonly kind = 'upstream' as const;
   private readonly client: Got;
+  /** For absolute hooks on other hosts: the upstream's credentials and headers must not follow them. */
+  private readonly foreignClient: Got;
   private readonly url: URL;
   private readonly method: 'GET' | 'POST';
   private readonly timeoutMs: number;
@@ -38,6 +49,13 @@ export class UpstreamTarget implements Target {
       responseType: 'buffer',
       headers: { 'user-agent': 'graine-hook-gateway', ...config.headers },
       ...(config.auth && { username: config.auth.username, password: config.auth.password }),
+    });
+    this.foreignClient = got.extend({
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      responseType: 'buffer',
+      headers: { 'user-agent': 'graine-hook-gateway' },
     });
   }
 
@@ -64,6 +82,46 @@ export class UpstreamTarget implements Target {
       return classifyRequestError(error);
     }
     return readVerbs(response);
+  }
+
+  async invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
+    const response = await this.forward(hook);
+    return 'statusCode' in response ? readFollowUpVerbs(response) : response;
+  }
+
+  async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
+    const response = await this.forward(event);
+    if (!('statusCode' in response)) return response;
+    if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
+    return { ok: false, reason: 'bad_status', detail: `answered ${response.statusCode}` };
+  }
+
+  /**
+   * Sends a hook on to this upstream's origin + the hook's own path (the platform's way of resolving a
+   * relative hook, protocol §2.1), with the platform's method and body bytes unchanged.
+   */
+  private async forward(hook: ForwardedHook): Promise<Response<Buffer> | { ok: false; reason: FailureReason; detail: string }> {
+    const foreign = hook.origin !== undefined && hook.origin !== this.url.origin;
+    // Concatenated, not resolved: a path such as `//other.host/x` must not change the host.
+    const url = hook.path === undefined ? this.url : new URL(`${hook.origin ?? this.url.origin}${hook.path.split('#')[0]}`);
+    const body = hook.method === 'POST' ? (hook.rawBody ?? '') : undefined;
+    const headers: Record<string, string> = { 'x-request-id': hook.requestId };
+    if (hook.callSid) headers['x-call-sid'] = hook.callSid;
+    if (body !== undefined && body !== '') headers['content-type'] = 'application/json';
+    if (hook.signing && !foreign) headers[hook.signing.header] = signatureHeaderValue(hook.signing.secret, body ?? '');
+    const timeout = Math.max(1, Math.min(this.timeoutMs, hook.deadline - Date.now()));
+    try {
+      return await (foreign ? this.foreignClient : this.client)(url, {
+        method: hook.method,
+        headers,
+        timeout: { request: timeout },
+        signal: hook.signal,
+        responseType: 'buffer',
+        ...(body !== undefined && body !== '' && { body }),
+      });
+    } catch (error) {
+      return classifyRequestError(error) as { ok: false; reason: FailureReason; detail: string };
+    }
   }
 
   async dispose(): Promise<void> {
@@ -109,5 +167,26 @@ function readVerbs(response: Response<Buffer>): InvocationResult {
   }
   if (!Array.isArray(body)) return failure('invalid_response', 'body is not a JSON array of verbs');
   if (body.length === 0) return failure('invalid_response', 'empty verb array for the call hook');
+  return { ok: true, verbs: body };
+}
+
+/**
+ * A follow-up hook's answer: the platform treats 204, 202, `[]` and a non-JSON 200 as "no change, continue
+ * the current verbs" (protocol §1.1, §4.1), so those are `verbs: []` here rather than failures.
+ */
+function readFollowUpVerbs(response: Response<Buffer>): InvocationResult {
+  if (response.statusCode === 204 || response.statusCode === 202) return { ok: true, verbs: [] };
+  if (response.statusCode >= 300 && response.statusCode < 400) {
+    return failure('redirect', `answered ${response.statusCode}; redirects are not followed`);
+  }
+  if (response.statusCode !== 200) return failure('bad_status', `answered ${response.statusCode}`);
+  if (!(response.headers['content-type'] ?? '').includes('application/json')) return { ok: true, verbs: [] };
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    return failure('invalid_json', 'body is not valid JSON');
+  }
+  if (!Array.isArray(body)) return failure('invalid_response', 'body is not a JSON array of verbs');
   return { ok: true, verbs: body };
 }
