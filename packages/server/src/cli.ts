@@ -49,20 +49,25 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(configFile: string | undefined): Promise<number> {
+  // Listen for SIGTERM/SIGINT before listening on the port: a signal that arrives while the gateway
+  // starts must still end in a graceful stop, not in the default abrupt exit.
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = () => requestStop();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const worker = cluster.worker;
-  const gateway = await startGateway({
-    ...(configFile && { configFile }),
-    ...(worker && { logger: createLogger().child({ worker: worker.id, pid: process.pid }), metricsSource: metricsFromPrimary }),
-  });
-  await new Promise<void>((resolve) => {
-    const shutdown = () => {
-      process.off('SIGTERM', shutdown);
-      process.off('SIGINT', shutdown);
-      void gateway.stop().then(resolve);
-    };
-    process.on('SIGTERM', shutdown);
-    process.on('SIGINT', shutdown);
-  });
+  try {
+    const gateway = await startGateway({
+      ...(configFile && { configFile }),
+      ...(worker && { logger: createLogger().child({ worker: worker.id, pid: process.pid }), metricsSource: metricsFromPrimary }),
+    });
+    await stopRequested;
+    await gateway.stop();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
   // A worker's channel to the primary would keep it alive after the gateway stopped.
   worker?.disconnect();
   return 0;

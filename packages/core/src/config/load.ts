@@ -26,7 +26,7 @@ export function parseConfigText(file: string, text: string, env: NodeJS.ProcessE
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const firstError = document.errors[0];
   if (firstError) {
-    const line = firstError.linePos?.[0]?.line;
+    const line = firstError.linePos?.[0]?.line ?? lineCounter.linePos(firstError.pos[0]).line;
     throw new ConfigError(file, '', `invalid YAML: ${firstError.message.split('\n')[0]}`, line);
   }
   const lineOf = (path: string): number | undefined => {
@@ -44,7 +44,10 @@ export function parseConfigText(file: string, text: string, env: NodeJS.ProcessE
   if (!validateGatewayConfig(resolved)) {
     const error = mostSpecificError(validateGatewayConfig.errors ?? []);
     const path = pointerToPath(error?.instancePath ?? '');
-    throw new ConfigError(file, path, describeSchemaError(error), lineOf(path));
+    // An unknown property is best shown at its own line, not at its parent's.
+    const unknownKey = error?.keyword === 'additionalProperties' ? (error.params as { additionalProperty?: string }).additionalProperty : undefined;
+    const line = (unknownKey !== undefined ? lineOf(joinPath(path, unknownKey)) : undefined) ?? lineOf(path);
+    throw new ConfigError(file, path, describeSchemaError(error), line);
   }
   return { file, config: resolved, envPaths, lineOf };
 }
@@ -141,5 +144,6 @@ function findNode(node: Node | null, segments: Array<string | number>): Node | u
       return lastKey;
     }
   }
-  return (current as Node | undefined) ?? lastKey;
+  // The key's line, not the value's: a nested map starts on the line after its key.
+  return lastKey ?? (current as Node | undefined);
 }
