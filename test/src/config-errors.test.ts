@@ -181,7 +181,7 @@ describe('the published schema and the default config', () => {
   });
 
   it('starts on the default config and answers the demo request', async () => {
-    const gateway = await startTestGateway(await readFile(DEFAULT_CONFIG_FILE, 'utf8'));
+    const gateway = await startTestGateway(await readFile(DEFAULT_CONFIG_FILE, 'utf8'), { env: { ADMIN_PORT: '0' } });
     try {
       const query = callHookQuery({ account_sid: 'demo-account-1', application_sid: 'demo-app-plugin' });
       const response = await sendHook(`${gateway.url}/webhooks/call?${query}`, { authorization: basicAuth('demo1', 'demo-password-1') });
