@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { AggregatorRegistry } from 'prom-client';
-import type { GatewayLogger, GatewayMetrics } from '@graine/core';
+import { CLUSTER_SECRET_ENV, type GatewayLogger, type GatewayMetrics } from '@graine/core';
 import type { MetricsSource } from './health-and-metrics.js';
 
 const METRICS_REQUEST = 'graine:metrics-request';
@@ -22,6 +23,8 @@ interface MetricsAnswer {
  */
 export async function runClusterPrimary(workers: number, logger: GatewayLogger): Promise<number> {
   const aggregator = new AggregatorRegistry();
+  // Without server.routeTokenSecret, the workers still share one key for the hooks they rewrite.
+  const workerEnv = { [CLUSTER_SECRET_ENV]: randomBytes(32).toString('base64') };
   let stopping = false;
   let failedToStart = false;
   const listened = new WeakSet<Worker>();
@@ -48,7 +51,7 @@ export async function runClusterPrimary(workers: number, logger: GatewayLogger):
         stop();
       } else if (!stopping) {
         logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal }, 'worker died; starting a replacement');
-        cluster.fork();
+        cluster.fork(workerEnv);
       }
       if (stopping && Object.keys(cluster.workers ?? {}).length === 0) resolve();
     });
@@ -62,7 +65,7 @@ export async function runClusterPrimary(workers: number, logger: GatewayLogger):
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  for (let index = 0; index < workers; index++) cluster.fork();
+  for (let index = 0; index < workers; index++) cluster.fork(workerEnv);
   logger.info({ workers, pid: process.pid }, 'cluster primary started');
   await exited;
   process.off('SIGTERM', stop);

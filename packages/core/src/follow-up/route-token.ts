@@ -25,11 +25,14 @@ const MAC_CONTEXT = 'graine-route-token-v1.';
 /** A token longer than this is not one the gateway wrote (sids are ≤ 128 characters each). */
 const MAX_TOKEN_LENGTH = 2048;
 
+/** Set by the primary of `start --workers N` for its workers, so that every worker accepts every worker's tokens. */
+export const CLUSTER_SECRET_ENV = 'GRAINE_CLUSTER_ROUTE_TOKEN_SECRET';
+
 /**
  * Used when the config names no `server.routeTokenSecret`: tokens then survive config reloads but not a
  * restart, and gateways behind one load balancer would not accept each other's tokens.
  */
-const PROCESS_SECRET = randomBytes(32);
+const PROCESS_SECRET = process.env[CLUSTER_SECRET_ENV] ? Buffer.from(process.env[CLUSTER_SECRET_ENV], 'base64') : randomBytes(32);
 
 /**
  * Route tokens are the first segment after `/t/` in every hook the gateway rewrites. They are

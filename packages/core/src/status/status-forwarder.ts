@@ -167,17 +167,21 @@ class SinkQueue {
   private async deliver({ sink, event }: Entry): Promise<void> {
     let result: DeliveryResult = { ok: false, reason: 'connect_error', detail: 'not attempted' };
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
-      if (this.abandoned.signal.aborted) return;
+      if (this.abandoned.signal.aborted) break;
       if (attempt > 0) {
         this.stats.retries++;
         await sleep(backoffDelay(this.options, attempt), this.abandoned.signal);
-        if (this.abandoned.signal.aborted) return;
+        if (this.abandoned.signal.aborted) break;
       }
       result = await this.attempt(sink, event);
       if (result.ok) {
         this.stats.delivered++;
         return;
       }
+    }
+    if (this.abandoned.signal.aborted) {
+      this.stats.dropped++;
+      return;
     }
     this.stats.failed++;
     this.logger.warn(
