@@ -1,0 +1,168 @@
+/**
+ * `pnpm bench`: the gateway's paths measured against their floors, in one run, on this machine, over loopback.
+ * Bounded: every load run stops after BENCH_SECONDS (default 5) and the whole run takes a few minutes.
+ * Figures go to stdout and to bench-results/latest.json; they belong here, never in a timed test.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashPassword } from '@graine/core';
+import { BENCH_PASSWORD, BENCH_ROUTES, BENCH_USER, benchConfig, fillerAccount } from './bench-config.js';
+import { measure, type LoadResult } from './measure.js';
+import { choosePinning, freePort, peakRssMb, pinSelf, startProcess, type StartedProcess } from './processes.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 10_000);
+const LIVE_BREAKERS = Math.min(1000, Math.floor(TENANTS / 2));
+
+const TARGETS = {
+  pluginVsBareKoa: 0.8,
+  cacheHitVsBareKoa: 0.7,
+  upstreamVsKoaGot: 0.85,
+  addedP99AtFixedRateMs: 2,
+  rssMb: 200,
+  startupMs: 2000,
+};
+
+function basic(user: string): string {
+  return `Basic ${Buffer.from(`${user}:${BENCH_PASSWORD}`).toString('base64')}`;
+}
+
+function hookQuery(route: { account: string; application: string }, callSid = 'CA-bench'): string {
+  return new URLSearchParams({
+    call_sid: callSid,
+    account_sid: route.account,
+    application_sid: route.application,
+    direction: 'inbound',
+    from: '15551230000',
+    to: '15559870000',
+    caller_name: 'Bench',
+    call_status: 'trying',
+    sip_status: '100',
+  }).toString();
+}
+
+async function main(): Promise<void> {
+  const pinning = choosePinning();
+  pinSelf(pinning.loadCores);
+  console.log(`graine-gateway benchmark: ${SECONDS}s per run, ${CONNECTIONS} connections, ${TENANTS} tenants; ${pinning.description}`);
+
+  const processes: StartedProcess[] = [];
+  const referenceServer = async (kind: string, extra: string[] = []) => {
+    const port = await freePort();
+    const started = await startProcess([join(HERE, 'reference-servers.js'), kind, String(port), ...extra], {
+      cores: pinning.serverCores,
+      readyText: '"listening"',
+    });
+    processes.push(started);
+    return `http://127.0.0.1:${port}`;
+  };
+
+  try {
+    const upstreamUrl = await referenceServer('upstream-stub');
+    const bareKoaUrl = await referenceServer('bare-koa');
+    const koaGotUrl = await referenceServer('koa-got', [`${upstreamUrl}/call-hook`]);
+
+    const directory = await mkdtemp(join(tmpdir(), 'graine-bench-'));
+    const configFile = join(directory, 'gateway.json.yaml');
+    const refusedUrl = `http://127.0.0.1:${await freePort()}`;
+    await writeFile(
+      configFile,
+      JSON.stringify(benchConfig({ tenantCount: TENANTS, upstreamUrl, refusedUrl, passwordHash: await hashPassword(BENCH_PASSWORD) })),
+    );
+    const gatewayPort = await freePort();
+    const gateway = await startProcess([join(ROOT, 'packages/server/bin/graine-gateway.js'), 'start', '--config', configFile], {
+      cores: pinning.serverCores,
+      readyText: 'gateway listening',
+      env: { PORT: String(gatewayPort), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    });
+    processes.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const hookUrl = (route: { account: string; application: string }) => `${gatewayUrl}/webhooks/call?${hookQuery(route)}`;
+    const authOf = { plugin: basic(BENCH_USER), upstream: basic(`${BENCH_USER}-upstream`), cacheHit: basic(`${BENCH_USER}-cache`), open: basic(`${BENCH_USER}-open`) };
+
+    const paths: Array<{ name: string; url: string; headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string }> = [
+      { name: 'direct upstream', url: `${upstreamUrl}/call-hook?${hookQuery(BENCH_ROUTES.upstream)}` },
+      { name: 'bare Koa (memory)', url: `${bareKoaUrl}/webhooks/call?${hookQuery(BENCH_ROUTES.plugin)}` },
+      { name: 'bare Koa + got', url: `${koaGotUrl}/webhooks/call?${hookQuery(BENCH_ROUTES.upstream)}` },
+      { name: 'gateway: plugin', url: hookUrl(BENCH_ROUTES.plugin), headers: { authorization: authOf.plugin } },
+      { name: 'gateway: upstream', url: hookUrl(BENCH_ROUTES.upstream), headers: { authorization: authOf.upstream } },
+      { name: 'gateway: cache hit', url: hookUrl(BENCH_ROUTES.cacheHit), headers: { authorization: authOf.cacheHit } },
+      { name: 'gateway: open breaker', url: hookUrl(BENCH_ROUTES.openBreaker), headers: { authorization: authOf.open } },
+    ];
+
+    // Warm up every path (JIT, connection pools, credential cache, the cache entry, the breaker opening).
+    for (const path of paths) await measure({ ...path, durationSeconds: 1, connections: 4 });
+
+    const results: Record<string, LoadResult> = {};
+    for (const path of paths) {
+      results[path.name] = await measure({ ...path, durationSeconds: SECONDS, connections: CONNECTIONS });
+      const r = results[path.name]!;
+      console.log(`${path.name.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+    }
+
+    const fixedRate = async (path: (typeof paths)[number]) => measure({ ...path, durationSeconds: SECONDS, connections: 10, rate: 500 });
+    const directAtRate = await fixedRate(paths[0]!);
+    const gatewayAtRate = await fixedRate(paths[4]!);
+    const addedP99 = gatewayAtRate.p99Ms - directAtRate.p99Ms;
+    console.log(`at 500 req/s: direct p99 ${directAtRate.p99Ms} ms, gateway upstream p99 ${gatewayAtRate.p99Ms} ms → added ${addedP99} ms`);
+
+    // 1,000 live breakers: one hook to each of that many distinct upstream tenants.
+    for (let index = 1, made = 0; made < LIVE_BREAKERS; index += 2, made += 1) {
+      await fetch(`${gatewayUrl}/webhooks/call?${hookQuery({ account: fillerAccount(index), application: `AP-${index}` })}`, {
+        headers: { authorization: basic(`tenant-${index}`) },
+      }).then((response) => response.arrayBuffer());
+    }
+    const rss = peakRssMb(gateway.child.pid!);
+
+    const ratio = (a: string, b: string) => results[a]!.requestsPerSecond / results[b]!.requestsPerSecond;
+    const summary = {
+      date: new Date().toISOString(),
+      node: process.version,
+      pinning: pinning.description,
+      secondsPerRun: SECONDS,
+      connections: CONNECTIONS,
+      tenants: TENANTS,
+      results,
+      ratios: {
+        pluginVsBareKoa: ratio('gateway: plugin', 'bare Koa (memory)'),
+        cacheHitVsBareKoa: ratio('gateway: cache hit', 'bare Koa (memory)'),
+        upstreamVsKoaGot: ratio('gateway: upstream', 'bare Koa + got'),
+        upstreamVsDirect: ratio('gateway: upstream', 'direct upstream'),
+        openBreakerVsBareKoa: ratio('gateway: open breaker', 'bare Koa (memory)'),
+      },
+      fixedRate500: { directP99Ms: directAtRate.p99Ms, gatewayP99Ms: gatewayAtRate.p99Ms, addedP99Ms: addedP99 },
+      peakRssMb: rss,
+      liveBreakers: LIVE_BREAKERS,
+      startupMs: gateway.startupMs,
+      targets: TARGETS,
+    };
+    const verdict = (value: number | undefined, target: number, higherIsBetter: boolean) =>
+      value === undefined ? 'n/a' : (higherIsBetter ? value >= target : value <= target) ? 'met' : 'NOT met';
+    console.log('\nratio                      measured   target   verdict');
+    const row = (name: string, value: number | undefined, target: number, higher: boolean, unit = '') =>
+      console.log(`${name.padEnd(26)} ${(value === undefined ? 'n/a' : value.toFixed(2) + unit).padStart(9)}  ${(String(target) + unit).padStart(7)}   ${verdict(value, target, higher)}`);
+    row('plugin / bare Koa', summary.ratios.pluginVsBareKoa, TARGETS.pluginVsBareKoa, true);
+    row('cache hit / bare Koa', summary.ratios.cacheHitVsBareKoa, TARGETS.cacheHitVsBareKoa, true);
+    row('upstream / Koa + got', summary.ratios.upstreamVsKoaGot, TARGETS.upstreamVsKoaGot, true);
+    row('added p99 at 500 req/s', addedP99, TARGETS.addedP99AtFixedRateMs, false, ' ms');
+    row('peak RSS', rss, TARGETS.rssMb, false, ' MB');
+    row(`start-up, ${TENANTS} tenants`, gateway.startupMs, TARGETS.startupMs, false, ' ms');
+
+    const out = join(ROOT, 'bench-results');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'latest.json'), JSON.stringify(summary, null, 2));
+    console.log(`\nwritten to ${join(out, 'latest.json')}`);
+  } finally {
+    await Promise.all(processes.map((started) => started.stop()));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
