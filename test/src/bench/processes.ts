@@ -43,10 +43,13 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns a node process (pinned when asked) and resolves once it prints a line containing `readyText`. */
+/**
+ * Spawns a node process (pinned when asked) and resolves once it prints a line containing `readyText`, or,
+ * with `readyUrl`, once that URL answers at all (log levels may hide the listening line).
+ */
 export async function startProcess(
   args: string[],
-  options: { cores: string | undefined; readyText: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: { cores: string | undefined; readyText?: string; readyUrl?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<StartedProcess> {
   const command = options.cores ? 'taskset' : process.execPath;
   const commandArgs = options.cores ? ['-c', options.cores, process.execPath, ...args] : args;
@@ -55,13 +58,22 @@ export async function startProcess(
   let output = '';
   const startupMs = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in time:\n${output}`)), options.timeoutMs ?? 60_000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+    };
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (output.includes(options.readyText)) {
-        clearTimeout(timer);
-        resolve(performance.now() - started);
-      }
+      if (options.readyText !== undefined && output.includes(options.readyText)) done();
     };
+    if (options.readyUrl !== undefined) {
+      const probe = () => {
+        fetch(options.readyUrl!)
+          .then((response) => response.arrayBuffer())
+          .then(done, () => setTimeout(probe, 10));
+      };
+      probe();
+    }
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {

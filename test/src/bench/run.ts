@@ -75,9 +75,10 @@ async function main(): Promise<void> {
       JSON.stringify(benchConfig({ tenantCount: TENANTS, upstreamUrl, refusedUrl, passwordHash: await hashPassword(BENCH_PASSWORD) })),
     );
     const gatewayPort = await freePort();
+    // Start-up is measured from spawn to the first answer on the port, with every tenant compiled.
     const gateway = await startProcess([join(ROOT, 'packages/server/bin/graine-gateway.js'), 'start', '--config', configFile], {
       cores: pinning.serverCores,
-      readyText: 'gateway listening',
+      readyUrl: `http://127.0.0.1:${gatewayPort}/`,
       env: { PORT: String(gatewayPort), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
     });
     processes.push(gateway);
