@@ -63,6 +63,7 @@ describe('metrics: each hook outcome moves exactly its series', () => {
     expect(await movedBy(() => hook('AP-plugin'))).to.deep.equal({
       [seriesKey('graine_hooks_total', { kind: 'call', outcome: 'answered', target: 'static' })]: 1,
       [seriesKey('graine_hook_duration_seconds_count', { kind: 'call', outcome: 'answered' })]: 1,
+      [seriesKey('graine_plugin_handler_duration_seconds_count', { handler: 'callHook', plugin: 'static' })]: 1,
     });
   });
 

@@ -35,3 +35,8 @@ export * from './signatures/check-signature.js';
 export * from './signatures/webhook-signature.js';
 export * from './status/status-forwarder.js';
 export * from './status/status-pipeline.js';
+export * from './plugins/plugin-cache-store.js';
+export * from './plugins/plugin-call-scope.js';
+export * from './plugins/plugin-http-client.js';
+export * from './plugins/plugin-metrics.js';
+export * from './plugins/plugin-setup.js';

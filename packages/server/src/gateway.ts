@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
+import type { Clock } from '@graine/sdk';
 import {
-  BasicPluginServices,
   buildRuntime,
   DEFAULT_DEADLINE_MS,
   CallAffinity,
@@ -12,6 +12,9 @@ import {
   GatewayMetrics,
   HookReporter,
   loadConfigFile,
+  PluginCacheStore,
+  PluginHttpClients,
+  PluginMetricsRegistry,
   RuntimeHolder,
   StatusForwarder,
   statusForwardingOptions,
@@ -24,6 +27,8 @@ import { ResponseTracker } from './response-tracker.js';
 import { createAdminApp, type MetricsSource, type Readiness } from './health-and-metrics.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, WORKSPACE_PLUGINS } from './paths.js';
+import { PluginContainers } from './plugin-containers.js';
+import { installStrayErrorHandlers, PluginFaultLog } from './plugin-fault-guard.js';
 import { Tokens } from './tokens.js';
 
 export interface GatewayOptions {
@@ -36,6 +41,8 @@ export interface GatewayOptions {
   port?: number;
   /** Where /metrics reads from; defaults to this process's registry (a cluster worker asks the primary). */
   metricsSource?: (metrics: GatewayMetrics) => MetricsSource;
+  /** The clock plugins receive (tests move it); defaults to the system clock. */
+  pluginClock?: Clock;
 }
 
 export interface RunningGateway {
@@ -61,26 +68,35 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const configFile = resolve(options.configFile ?? env.GATEWAY_CONFIG ?? DEFAULT_CONFIG_FILE);
   const container = rootContainer.createChildContainer();
   container.register(Tokens.Logger, { useValue: options.logger ?? createLogger() });
-  container.register(Tokens.PluginServices, {
-    useFactory: (c) => new BasicPluginServices(c.resolve<GatewayLogger>(Tokens.Logger)),
-  });
+  container.register(Tokens.PluginServices, { useFactory: (c) => new PluginContainers(c) });
+  container.register(Tokens.PluginCache, { useValue: new PluginCacheStore() });
+  container.register(Tokens.PluginHttp, { useValue: new PluginHttpClients() });
+  if (options.pluginClock) container.register(Tokens.Clock, { useValue: options.pluginClock });
   const logger = container.resolve<GatewayLogger>(Tokens.Logger);
 
   const loaded = await loadConfigFile(configFile, env);
   container.register(Tokens.Metrics, { useValue: new GatewayMetrics(loaded.config.metrics) });
   const metrics = container.resolve<GatewayMetrics>(Tokens.Metrics);
+  container.register(Tokens.PluginMetrics, { useValue: new PluginMetricsRegistry(metrics.registry, logger) });
+  container.register(Tokens.PluginFaults, {
+    useValue: new PluginFaultLog(logger, container.resolve<PluginMetricsRegistry>(Tokens.PluginMetrics)),
+  });
+  const pluginHttp = container.resolve<PluginHttpClients>(Tokens.PluginHttp);
   const runtime = await buildRuntime(loaded, {
     plugins: await discoverPlugins(pluginDirectories(loaded)),
     pluginServices: container.resolve<PluginServiceProvider>(Tokens.PluginServices),
     logger,
     generation: 1,
     metrics,
+    pluginFaults: container.resolve<PluginFaultLog>(Tokens.PluginFaults),
   }).catch((error: unknown) => {
     metrics.close();
+    pluginHttp.destroy();
     throw error;
   });
   metrics.configReload('initial', runtime.generation, loaded.config.defaults?.deadlineMs ?? DEFAULT_DEADLINE_MS);
   const runtimes = new RuntimeHolder(runtime);
+  const removeStrayErrorHandlers = installStrayErrorHandlers();
   const serverConfig = loaded.config.server ?? {};
   const statusForwarder = new StatusForwarder(statusForwardingOptions(loaded.config.statusForwarding), logger);
   const wholeCall = { affinity: new CallAffinity(), statusForwarder };
@@ -144,6 +160,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       // Status events already answered 200 get a bounded time to reach their sinks.
       if (!(await statusForwarder.drain())) logger.warn({ queues: statusForwarder.stats() }, 'status queues not drained in time; remaining events dropped');
       await runtimes.dispose();
+      removeStrayErrorHandlers();
+      pluginHttp.destroy();
       if (admin) {
         admin.closeAllConnections();
         await new Promise<void>((resolveClose) => admin.close(() => resolveClose()));

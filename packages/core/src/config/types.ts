@@ -67,7 +67,7 @@ export interface GatewayConfig {
   };
   metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
   logging?: { maskPhoneNumbers?: boolean };
-  plugins?: { directories?: string[] };
+  plugins?: { directories?: string[]; setupTimeoutMs?: number };
   upstreams?: Record<string, UpstreamConfig>;
   defaults?: { target?: TargetConfig; deadlineMs?: number };
   statusForwarding?: StatusForwardingConfig;

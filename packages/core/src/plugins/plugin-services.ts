@@ -1,4 +1,4 @@
-import { services, type PluginLogger, type PluginRoute, type ServiceRef, type ServiceRefs, type ResolvedServices } from '@graine/sdk';
+import type { Clock, PluginLogger, PluginRoute, ResolvedServices, ServiceRefs } from '@graine/sdk';
 import type { GatewayLogger } from '../logging.js';
 
 /** Hands a plugin instance the services it declared, scoped to its plugin name and route. */
@@ -6,21 +6,9 @@ export interface PluginServiceProvider {
   resolve<Deps extends ServiceRefs>(plugin: string, route: PluginRoute, deps: Deps): ResolvedServices<Deps>;
 }
 
-/** Logger and clock; the fuller set (HTTP client, cache, metrics) is registered by the composition root. */
-export class BasicPluginServices implements PluginServiceProvider {
-  constructor(private readonly logger: GatewayLogger) {}
-
-  resolve<Deps extends ServiceRefs>(plugin: string, route: PluginRoute, deps: Deps): ResolvedServices<Deps> {
-    const resolved: Record<string, unknown> = {};
-    for (const [key, ref] of Object.entries(deps)) resolved[key] = this.instance(plugin, route, ref);
-    return resolved as ResolvedServices<Deps>;
-  }
-
-  private instance(plugin: string, route: PluginRoute, ref: ServiceRef<unknown>): unknown {
-    if (ref.id === services.logger.id) return pluginLogger(this.logger.child({ plugin, ...route }));
-    if (ref.id === services.clock.id) return { now: () => new Date() };
-    throw new Error(`plugin ${plugin} asks for service "${ref.name}", which this gateway does not provide`);
-  }
+/** A logger whose every line carries the plugin and its tenant. */
+export function scopedPluginLogger(logger: GatewayLogger, plugin: string, route: PluginRoute): PluginLogger {
+  return pluginLogger(logger.child({ plugin, account_sid: route.account_sid, ...(route.application_sid && { application_sid: route.application_sid }) }));
 }
 
 export function pluginLogger(logger: GatewayLogger): PluginLogger {
@@ -31,3 +19,5 @@ export function pluginLogger(logger: GatewayLogger): PluginLogger {
     error: (message, fields) => logger.error(fields ?? {}, message),
   };
 }
+
+export const systemClock: Clock = { now: () => new Date() };

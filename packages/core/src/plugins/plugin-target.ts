@@ -1,4 +1,4 @@
-import type { PluginHandlers, Verb } from '@graine/sdk';
+import type { PluginHandlers, PluginRoute, Verb } from '@graine/sdk';
 import {
   failure,
   type CallHookInvocation,
@@ -7,10 +7,23 @@ import {
   type InvocationResult,
   type Target,
 } from '../targets/target.js';
+import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
+
+/** Told how long each handler call took and whether it failed (GatewayMetrics.pluginHandler fits). */
+export interface PluginHandlerObserver {
+  pluginHandler(plugin: string, handler: string, seconds: number, error: boolean): void;
+}
+
+export interface PluginInstanceScope {
+  route: PluginRoute;
+  faults: PluginFaultSink;
+  observer?: PluginHandlerObserver;
+}
 
 /**
- * One plugin instance serving one route. A handler that throws, rejects or never settles yields a
- * failure value; it cannot take the request down with it.
+ * One plugin instance serving one route. A handler that throws, rejects, never settles or answers
+ * something that is not a verb array yields a failure value; it cannot take the request down with it.
+ * Handlers run inside the plugin call scope, so errors they leave behind are attributed to the plugin.
  */
 export class PluginTarget implements Target {
   readonly kind = 'plugin' as const;
@@ -18,23 +31,17 @@ export class PluginTarget implements Target {
   constructor(
     readonly name: string,
     private readonly handlers: PluginHandlers,
+    private readonly scope: PluginInstanceScope,
   ) {}
 
   async invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
     const context = { signal: invocation.signal, deadline: invocation.deadline, requestId: invocation.requestId };
-    let verbs: unknown;
-    try {
-      verbs = await abandonAtAbort(
-        Promise.resolve().then(() => this.handlers.callHook(invocation.hook, context)),
-        invocation.signal,
-      );
-    } catch (error) {
-      if (error === ABANDONED) return failure('timeout', `plugin ${this.name} did not answer before the deadline`);
-      return failure('plugin_error', `plugin ${this.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (!Array.isArray(verbs)) return failure('invalid_response', `plugin ${this.name} returned ${typeof verbs}, not an array of verbs`);
-    if (verbs.length === 0) return failure('invalid_response', `plugin ${this.name} returned no verbs for the call hook`);
-    return { ok: true, verbs: verbs as Verb[] };
+    return this.observed('callHook', () =>
+      this.callHandler(() => this.handlers.callHook(invocation.hook, context), invocation.signal, invocation.deadline).then(
+        (verbs) => checkVerbs(this.name, verbs, { allowEmpty: false }),
+        (error: unknown) => handlerFailure(this.name, error, ''),
+      ),
+    );
   }
 
   /** Whether the plugin takes call-status events (its `statusEvent` handler). */
@@ -48,55 +55,99 @@ export class PluginTarget implements Target {
     const handler = this.handlers.actionHooks?.[name];
     if (!handler) return failure('plugin_error', `plugin ${this.name} has no action hook "${name}"`);
     const context = { signal: hook.signal, deadline: hook.deadline, requestId: hook.requestId };
-    let verbs: unknown;
-    try {
-      verbs = await abandonAtAbort(
-        Promise.resolve().then(() => handler({ name, payload: hook.payload, ...(hook.callSid && { call_sid: hook.callSid }) }, context)),
+    return this.observed(`actionHook:${name}`, () =>
+      this.callHandler(
+        () => handler({ name, payload: hook.payload, ...(hook.callSid && { call_sid: hook.callSid }) }, context),
         hook.signal,
-      );
-    } catch (error) {
-      if (error === ABANDONED) return failure('timeout', `plugin ${this.name} did not answer "${name}" before the deadline`);
-      return failure('plugin_error', `plugin ${this.name} failed on "${name}": ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (verbs === undefined) return { ok: true, verbs: [] };
-    if (!Array.isArray(verbs)) return failure('invalid_response', `plugin ${this.name} returned ${typeof verbs}, not an array of verbs`);
-    return { ok: true, verbs: verbs as Verb[] };
+        hook.deadline,
+      ).then(
+        // `undefined` means "no change": the platform continues the current verb stack (protocol §1.1).
+        (verbs) => (verbs === undefined ? { ok: true as const, verbs: [] } : checkVerbs(this.name, verbs, { allowEmpty: true })),
+        (error: unknown) => handlerFailure(this.name, error, ` on "${name}"`),
+      ),
+    );
   }
 
   async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
     const handler = this.handlers.statusEvent;
     if (!handler) return { ok: true };
     const callStatus = event.payload.call_status;
-    try {
-      await abandonAtAbort(
-        Promise.resolve().then(() =>
-          handler(
-            {
-              payload: event.payload,
-              ...(event.callSid && { call_sid: event.callSid }),
-              ...(typeof callStatus === 'string' && { call_status: callStatus }),
-            },
-            { signal: event.signal, deadline: event.deadline, requestId: event.requestId },
-          ),
-        ),
-        event.signal,
-      );
-      return { ok: true };
-    } catch (error) {
-      if (error === ABANDONED) return { ok: false, reason: 'timeout', detail: `plugin ${this.name} did not take the status event in time` };
-      return { ok: false, reason: 'plugin_error', detail: `plugin ${this.name} failed on a status event: ${error instanceof Error ? error.message : String(error)}` };
-    }
+    const context = { signal: event.signal, deadline: event.deadline, requestId: event.requestId };
+    const statusEvent = {
+      payload: event.payload,
+      ...(event.callSid && { call_sid: event.callSid }),
+      ...(typeof callStatus === 'string' && { call_status: callStatus }),
+    };
+    return this.observed('statusEvent', () =>
+      this.callHandler(() => handler(statusEvent, context), event.signal, event.deadline).then(
+        (): DeliveryResult => ({ ok: true }),
+        (error: unknown): DeliveryResult => {
+          if (error === ABANDONED) return { ok: false, reason: 'timeout', detail: `plugin ${this.name} did not take the status event in time` };
+          return { ok: false, reason: 'plugin_error', detail: `plugin ${this.name} failed on a status event: ${describe(error)}` };
+        },
+      ),
+    );
   }
 
   async dispose(): Promise<void> {
-    await this.handlers.dispose?.();
+    await runInPlugin({ plugin: this.name, route: this.scope.route, faults: this.scope.faults }, async () => this.handlers.dispose?.());
+  }
+
+  /** Reports how long a handler took and whether it failed; the handler label is the plugin's own, few names. */
+  private async observed<R extends { ok: boolean }>(handler: string, work: () => Promise<R>): Promise<R> {
+    const started = performance.now();
+    const result = await work();
+    this.scope.observer?.pluginHandler(this.name, handler.startsWith('actionHook:') ? 'actionHook' : handler, (performance.now() - started) / 1000, !result.ok);
+    return result;
+  }
+
+  /** Runs a handler inside the plugin's scope and stops waiting for it when the hook's signal aborts. */
+  private callHandler<T>(handler: () => T | Promise<T>, signal: AbortSignal, deadline: number): Promise<T> {
+    const call = { plugin: this.name, route: this.scope.route, faults: this.scope.faults, signal, deadline };
+    return abandonAtAbort(
+      runInPlugin(call, () => Promise.resolve().then(handler)),
+      signal,
+    );
   }
 }
 
 const ABANDONED = Symbol('abandoned at the deadline');
 
+function handlerFailure(plugin: string, error: unknown, where: string): InvocationResult {
+  if (error === ABANDONED) return failure('timeout', `plugin ${plugin} did not answer${where} before the deadline`);
+  return failure('plugin_error', `plugin ${plugin} failed${where}: ${describe(error)}`);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The shape every verb array must have (protocol §1.1): an array of objects naming their verb. The
+ * platform's full verb validation runs later in the pipeline; this catches answers that are not verbs at all.
+ */
+function checkVerbs(plugin: string, verbs: unknown, { allowEmpty }: { allowEmpty: boolean }): InvocationResult {
+  if (!Array.isArray(verbs)) return failure('invalid_response', `plugin ${plugin} returned ${verbs === null ? 'null' : typeof verbs}, not an array of verbs`);
+  if (verbs.length === 0 && !allowEmpty) return failure('invalid_response', `plugin ${plugin} returned no verbs for the call hook`);
+  const index = verbs.findIndex((verb) => !isVerbShaped(verb));
+  if (index >= 0) return failure('invalid_response', `plugin ${plugin} returned an element without a "verb" at index ${index}`);
+  return { ok: true, verbs: verbs as Verb[] };
+}
+
+/** `{"verb": "say", …}` or the legacy single-key form `{"say": {…}}`. */
+function isVerbShaped(verb: unknown): boolean {
+  if (verb === null || typeof verb !== 'object' || Array.isArray(verb)) return false;
+  if (typeof (verb as { verb?: unknown }).verb === 'string') return true;
+  const keys = Object.keys(verb);
+  const only = keys.length === 1 ? (verb as Record<string, unknown>)[keys[0]!] : undefined;
+  return only !== null && typeof only === 'object';
+}
+
 function abandonAtAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(ABANDONED);
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(ABANDONED);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(ABANDONED);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -11,6 +11,8 @@ import type { GatewayLogger } from '../logging.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { PluginCatalog } from '../plugins/plugin-catalog.js';
 import type { PluginServiceProvider } from '../plugins/plugin-services.js';
+import type { PluginFaultSink } from '../plugins/plugin-call-scope.js';
+import { DEFAULT_SETUP_TIMEOUT_MS, setUpPlugin } from '../plugins/plugin-setup.js';
 import { PluginTarget } from '../plugins/plugin-target.js';
 import type { Route } from '../routing/route.js';
 import { RoutingTable, type CompiledAccount } from '../routing/routing-table.js';
@@ -29,6 +31,8 @@ export interface RuntimeDependencies {
   generation: number;
   /** Where targets report upstream requests; absent in tests that do not look at metrics. */
   metrics?: GatewayMetrics;
+  /** Told about errors that escape plugin code; the default logs them. */
+  pluginFaults?: PluginFaultSink;
 }
 
 /**
@@ -199,14 +203,21 @@ class RuntimeCompiler {
         : error?.message ?? 'invalid options';
       this.fail(where, `plugin ${name}: ${detail}`);
     }
+    const faults = this.dependencies.pluginFaults ?? loggingFaultSink(this.dependencies.logger);
     let handlers;
     try {
-      const deps = this.dependencies.pluginServices.resolve(name, route, definition.deps ?? {});
-      handlers = await definition.setup({ options, deps, route });
+      handlers = await setUpPlugin({
+        definition,
+        options,
+        route,
+        services: this.dependencies.pluginServices,
+        faults,
+        timeoutMs: this.config.plugins?.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      });
     } catch (error) {
       this.fail(joinPath(path, 'plugin'), `plugin ${name} setup failed: ${(error as Error).message}`);
     }
-    const target = new PluginTarget(name, handlers);
+    const target = new PluginTarget(name, handlers, { route, faults, ...(this.dependencies.metrics && { observer: this.dependencies.metrics }) });
     this.pluginTargets.push(target);
     return target;
   }
@@ -233,4 +244,11 @@ class RuntimeCompiler {
   private fail(path: string, reason: string): never {
     throw new ConfigError(this.loaded.file, path, reason, this.loaded.lineOf(path));
   }
+}
+
+function loggingFaultSink(logger: GatewayLogger): PluginFaultSink {
+  return {
+    strayError: (plugin, route, origin, error) =>
+      logger.error({ plugin, account_sid: route.account_sid, origin, err: error instanceof Error ? error.message : String(error) }, 'error escaped plugin code'),
+  };
 }

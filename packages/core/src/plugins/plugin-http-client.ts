@@ -1,0 +1,82 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import got, { RequestError, type Got } from 'got';
+import type { HttpRequest, HttpResponse, PluginHttpClient } from '@graine/sdk';
+import { currentPluginCall } from './plugin-call-scope.js';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+/** A plugin's request failed before an answer came: `code` is got's (ETIMEDOUT, ECONNREFUSED, ERR_ABORTED…). */
+export class PluginHttpError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PluginHttpError';
+  }
+}
+
+/**
+ * The HTTP clients plugins receive. One got instance and one keep-alive agent pair, made at the
+ * composition root, serve every plugin. A request made while a hook is answered is cut to what is left
+ * of that hook's deadline and aborted with it, so a slow tenant API cannot hold a hook past its deadline.
+ */
+export class PluginHttpClients {
+  private readonly agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 8 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 8 }),
+  };
+  private readonly client: Got;
+
+  constructor(private readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS) {
+    this.client = got.extend({
+      agent: this.agents,
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      responseType: 'text',
+      headers: { 'user-agent': 'graine-hook-gateway-plugin' },
+    });
+  }
+
+  forPlugin(plugin: string): PluginHttpClient {
+    return { request: (request) => this.request(plugin, request) };
+  }
+
+  destroy(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async request<T>(plugin: string, request: HttpRequest): Promise<HttpResponse<T>> {
+    const call = currentPluginCall();
+    const left = call?.deadline !== undefined ? call.deadline - Date.now() : Number.POSITIVE_INFINITY;
+    if (left <= 0) throw new PluginHttpError('ETIMEDOUT', `plugin ${plugin}: the hook's deadline has passed`);
+    const signals = [call?.signal, request.signal].filter((signal): signal is AbortSignal => signal !== undefined);
+    try {
+      const response = await this.client(request.url, {
+        method: request.method ?? 'GET',
+        timeout: { request: Math.max(1, Math.min(request.timeoutMs ?? this.defaultTimeoutMs, left)) },
+        ...(request.headers && { headers: request.headers }),
+        ...(request.searchParams && { searchParams: request.searchParams }),
+        ...(request.json !== undefined && { json: request.json }),
+        ...(signals.length > 0 && { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }),
+      });
+      return { statusCode: response.statusCode, headers: response.headers, body: readBody(response.headers['content-type'], response.body) as T };
+    } catch (error) {
+      // got's messages can carry the URL (and so credentials in a query); the plugin gets the code only.
+      const code = error instanceof RequestError ? error.code : error instanceof Error && error.name === 'AbortError' ? 'ERR_ABORTED' : 'ERR_REQUEST';
+      throw new PluginHttpError(code, `plugin ${plugin}: HTTP request failed (${code})`);
+    }
+  }
+}
+
+function readBody(contentType: string | undefined, text: string): unknown {
+  if (!contentType?.includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,41 @@
+import type { PluginDefinition, PluginHandlers, PluginRoute } from '@graine/sdk';
+import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
+import type { PluginServiceProvider } from './plugin-services.js';
+
+export const DEFAULT_SETUP_TIMEOUT_MS = 5000;
+
+export interface PluginSetupRequest {
+  definition: PluginDefinition<any, any>;
+  options: Record<string, unknown>;
+  route: PluginRoute;
+  services: PluginServiceProvider;
+  faults: PluginFaultSink;
+  timeoutMs: number;
+}
+
+/**
+ * Resolves the plugin's declared services and runs its setup inside the plugin's call scope, bounded
+ * by a timeout. A setup that finishes after its timeout is disposed at once: its instance is never used.
+ */
+export async function setUpPlugin(request: PluginSetupRequest): Promise<PluginHandlers> {
+  const { definition, options, route } = request;
+  const scope = { plugin: definition.name, route, faults: request.faults };
+  const setup = runInPlugin(scope, async () => {
+    const deps = request.services.resolve(definition.name, route, definition.deps ?? {});
+    return definition.setup({ options, deps, route });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`setup did not finish within ${request.timeoutMs} ms`)), request.timeoutMs);
+  });
+  try {
+    const handlers = await Promise.race([setup, timedOut]);
+    if (!handlers || typeof handlers.callHook !== 'function') throw new Error('setup did not return handlers with a callHook function');
+    return handlers;
+  } catch (error) {
+    setup.then((late) => runInPlugin(scope, async () => late?.dispose?.()), () => undefined).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { callHookQuery, sendHook } from './support/call-hook.js';
+import { basicAuth, passwordHash } from './support/credentials.js';
+import { startTestGateway, type TestGateway } from './support/gateway-harness.js';
+import { pluginSource, writeTestPlugins, type TestPluginFolder } from './support/test-plugins.js';
+
+/** The plugins a careless team might ship: each fails in its own way. */
+const BROKEN = {
+  thrower: pluginSource('thrower', 'null', { body: "throw new Error('database is down');" }),
+  rejecter: pluginSource('rejecter', 'Promise.reject(new Error("nope"))'),
+  hanger: pluginSource('hanger', 'new Promise(() => {})'),
+  'not-an-array': pluginSource('not-an-array', '{ verb: "say", text: "forgot the brackets" }'),
+  'empty-answer': pluginSource('empty-answer', '[]'),
+  'not-verbs': pluginSource('not-verbs', '[{ verb: "say", text: "ok" }, "hangup"]'),
+  'stray-rejection': pluginSource('stray-rejection', '[{ verb: "say", text: "fine" }]', {
+    body: "Promise.reject(new Error('forgotten promise'));",
+  }),
+  'stray-timer': pluginSource('stray-timer', '[{ verb: "say", text: "fine" }]', {
+    body: "setTimeout(() => { throw new Error('timer went off'); }, 5);",
+  }),
+};
+
+describe('a failing plugin never takes a hook or the gateway down', () => {
+  let plugins: TestPluginFolder;
+  let gateway: TestGateway;
+  before(async () => {
+    plugins = await writeTestPlugins(Object.fromEntries(Object.entries(BROKEN).map(([name, source]) => [name, { source }])));
+    gateway = await startTestGateway({
+      plugins: { directories: [plugins.directory] },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          deadlineMs: 300,
+          applications: Object.fromEntries(Object.keys(BROKEN).map((name) => [`AP-${name}`, { target: { plugin: name } }])),
+        },
+      },
+    });
+  });
+  after(async () => {
+    await gateway.stop();
+    await plugins.cleanup();
+  });
+
+  const call = (plugin: string) =>
+    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}` })}`, {
+      authorization: basicAuth('tenant1', 'secret-1'),
+    });
+
+  for (const [plugin, reason] of [
+    ['thrower', 'plugin_error'],
+    ['rejecter', 'plugin_error'],
+    ['hanger', 'timeout'],
+    ['not-an-array', 'invalid_response'],
+    ['empty-answer', 'invalid_response'],
+    ['not-verbs', 'invalid_response'],
+  ] as const) {
+    it(`answers the fallback verbs with reason ${reason} when the plugin ${plugin.replace(/-/g, ' ')}`, async () => {
+      const response = await call(plugin);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('x-gateway-outcome')).to.equal(`fallback; reason=${reason}`);
+      expect(response.body).to.be.an('array').that.is.not.empty;
+      expect(response.body[0]).to.have.property('verb');
+    });
+  }
+
+  it('logs and counts a stray rejected promise under the plugin that left it, and keeps serving', async () => {
+    const response = await call('stray-rejection');
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.equal([{ verb: 'say', text: 'fine' }]);
+    await waitFor(() => gateway.logs.some((line) => line.msg === 'error escaped plugin code; the gateway keeps serving' && line.plugin === 'stray-rejection'));
+    const line = gateway.logs.find((entry) => entry.plugin === 'stray-rejection' && entry.origin === 'unhandledRejection')!;
+    expect(line.account_sid).to.equal('AC-1');
+    expect((line.err as { message: string }).message).to.equal('forgotten promise');
+    expect(await strayErrors(gateway, 'stray-rejection', 'unhandledRejection')).to.equal(1);
+    expect((await call('stray-rejection')).status).to.equal(200);
+  });
+
+  it('logs and counts an exception thrown by a plugin timer, and keeps serving', async () => {
+    // mocha treats any uncaught exception as a test failure; step aside so the gateway's own handler is judged.
+    const mochaListeners = process.listeners('uncaughtException').filter((listener) => listener.name !== 'onUncaughtException');
+    mochaListeners.forEach((listener) => process.off('uncaughtException', listener));
+    try {
+      const response = await call('stray-timer');
+      expect(response.body).to.deep.equal([{ verb: 'say', text: 'fine' }]);
+      await waitFor(() => gateway.logs.some((line) => line.plugin === 'stray-timer' && line.origin === 'uncaughtException'));
+      expect(await strayErrors(gateway, 'stray-timer', 'uncaughtException')).to.equal(1);
+      expect((await call('stray-timer')).status).to.equal(200);
+      await waitFor(() => gateway.logs.filter((line) => line.plugin === 'stray-timer' && line.origin === 'uncaughtException').length === 2);
+    } finally {
+      mochaListeners.forEach((listener) => process.on('uncaughtException', listener));
+    }
+  });
+
+  it('counts handler failures per plugin in the plugin handler error metric', async () => {
+    const text = (await gateway.metrics.exposition()).text;
+    expect(text).to.match(/graine_plugin_handler_errors_total\{plugin="thrower",handler="callHook"\} [1-9]/);
+    expect(text).to.match(/graine_plugin_handler_errors_total\{plugin="hanger",handler="callHook"\} [1-9]/);
+  });
+});
+
+async function strayErrors(gateway: TestGateway, plugin: string, origin: string): Promise<number> {
+  const text = (await gateway.metrics.exposition()).text;
+  const match = new RegExp(`graine_plugin_stray_errors_total\\{plugin="${plugin}",origin="${origin}"\\} (\\d+)`).exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
