@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Clock } from '@graine/sdk';
 import { createLogger, startGateway, type RunningGateway } from '@graine/server';
 
 /** A gateway started on 127.0.0.1 with a config written for the test, and every log line it wrote. */
@@ -17,6 +18,8 @@ export interface TestGatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** File name inside the temporary folder (its extension does not matter to the loader). */
   fileName?: string;
+  /** The clock plugins receive, so a test can move time. */
+  pluginClock?: Clock;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function startTestGateway(config: object | string, options: TestGat
     logger,
     host: '127.0.0.1',
     port: 0,
+    ...(options.pluginClock && { pluginClock: options.pluginClock }),
   });
   return {
     ...gateway,

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SDK_API_VERSION, type PluginDefinition } from '@graine/sdk';
 
@@ -37,7 +37,8 @@ export async function discoverPlugins(directories: readonly string[]): Promise<P
   for (const pluginPackage of await findPluginPackages(directories, problems)) {
     const loaded = await importPlugin(pluginPackage).catch((error: Error) => error);
     if (loaded instanceof Error) {
-      problems.push({ name: pluginPackage.name, directory: pluginPackage.directory, reason: loaded.message });
+      const name = loaded instanceof PluginLoadError && loaded.pluginName ? loaded.pluginName : pluginPackage.name;
+      problems.push({ name, directory: pluginPackage.directory, reason: loaded.message });
       continue;
     }
     const name = loaded.definition.name;
@@ -98,11 +99,35 @@ async function importPlugin(pluginPackage: PluginPackage): Promise<LoadedPlugin>
     throw new Error(`plugin ${pluginPackage.name} has no default export made with definePlugin()`);
   }
   if (!isCompatibleApiVersion(definition.apiVersion)) {
-    throw new Error(
+    throw new PluginLoadError(
+      definition.name,
       `plugin ${definition.name} targets SDK API ${String(definition.apiVersion)}, this gateway speaks ${SDK_API_VERSION}`,
     );
   }
   return { package: pluginPackage, definition };
+}
+
+/** A plugin that was imported but cannot be used; it knows the name routes use for it. */
+class PluginLoadError extends Error {
+  constructor(
+    readonly pluginName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Whether a problem concerns the plugin a route names: by its definition name when it was imported,
+ * else by package name (`@scope/name` or `name`) or folder, since an unbuilt plugin's definition is unknown.
+ */
+export function problemConcerns(problem: PluginProblem, name: string): boolean {
+  return (
+    problem.name === name ||
+    problem.name.endsWith(`/${name}`) ||
+    basename(problem.directory) === name ||
+    problem.reason.includes(`"${name}"`)
+  );
 }
 
 /** Same major, and a minor no newer than the gateway's. */

@@ -9,7 +9,7 @@ import { DEFAULT_INITIAL_FALLBACK } from '../fallback/default-fallback.js';
 import { compileWholeCallRuntime } from '../follow-up/whole-call-runtime.js';
 import type { GatewayLogger } from '../logging.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import type { PluginCatalog } from '../plugins/plugin-catalog.js';
+import { problemConcerns, type PluginCatalog } from '../plugins/plugin-catalog.js';
 import type { PluginServiceProvider } from '../plugins/plugin-services.js';
 import type { PluginFaultSink } from '../plugins/plugin-call-scope.js';
 import { DEFAULT_SETUP_TIMEOUT_MS, setUpPlugin } from '../plugins/plugin-setup.js';
@@ -190,7 +190,7 @@ class RuntimeCompiler {
     const { plugins, problems } = this.dependencies.plugins;
     const loaded = plugins.get(name);
     if (!loaded) {
-      const problem = problems.find((candidate) => candidate.name === name || candidate.reason.includes(`"${name}"`));
+      const problem = problems.find((candidate) => problemConcerns(candidate, name));
       this.fail(joinPath(path, 'plugin'), problem ? problem.reason : `no plugin named "${name}" in the plugin folders`);
     }
     const definition = loaded.definition;
