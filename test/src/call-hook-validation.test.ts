@@ -170,6 +170,20 @@ describe('invalid call hooks are answered 400 with the field and the problem', (
     expectBadRequest(response, '(body)', /JSON/);
   });
 
+  it('accepts extra parameters named like object built-ins, and refuses __proto__', async () => {
+    expect((await getQuery(`${callHookQuery()}&constructor=1&toString=2&hasOwnProperty=3&valueOf=4`)).status).to.equal(200);
+    const post = await sendHook(`${gateway.url}/webhooks/call?constructor=x`, { method: 'POST', authorization: AUTH, body: seedBody() });
+    expect(post.status).to.equal(200);
+    expectBadRequest(await getQuery(`${callHookQuery()}&__proto__=x`), '__proto__', /not an allowed/);
+    const poisoned = await sendHook(`${gateway.url}/webhooks/call`, {
+      method: 'POST',
+      authorization: AUTH,
+      rawBody: JSON.stringify(seedBody()).replace(/^\{/, '{"__proto__":{"polluted":true},'),
+    });
+    expectBadRequest(poisoned, '(body)');
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+  });
+
   it('accepts unknown extra fields the platform adds over time', async () => {
     expect((await getQuery(`${callHookQuery()}&new_platform_field=1&trace_id=abc`)).status).to.equal(200);
     const response = await post(seedBody({ sip: { headers: { 'X-CID': '1' } }, defaults: {}, env_vars: { KEY: 'v' }, brand_new: [1, 2] }));

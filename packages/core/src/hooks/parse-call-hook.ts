@@ -114,12 +114,19 @@ function mergeQueryAndBody(query: QueryParameters, body: unknown, problems: Fiel
       problems.push({ field, problem: `is longer than ${KNOWN_FIELDS.has(field) ? MAX_FIELD_LENGTH : MAX_EXTRA_QUERY_LENGTH} characters` });
       continue;
     }
-    if (field in merged && String(merged[field]) !== value) {
+    if (field === '__proto__') {
+      // The JSON body parser refuses this key too; as a plain property it would rewrite the payload's prototype.
+      problems.push({ field, problem: 'is not an allowed parameter name' });
+      continue;
+    }
+    // Own keys only: a parameter named `constructor` or `toString` is an ordinary extra field.
+    const inBody = Object.hasOwn(merged, field);
+    if (inBody && String(merged[field]) !== value) {
       problems.push({ field, problem: 'is given twice, in the query and in the body, with different values' });
       continue;
     }
     // A body value wins when both agree, so that a numeric sip_status keeps its type.
-    if (!(field in merged)) merged[field] = value;
+    if (!inBody) merged[field] = value;
   }
   return merged;
 }
