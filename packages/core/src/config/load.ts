@@ -22,21 +22,13 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
 }
 
 export function parseConfigText(file: string, text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const firstError = document.errors[0];
-  if (firstError) {
-    const line = firstError.linePos?.[0]?.line ?? lineCounter.linePos(firstError.pos[0]).line;
-    throw new ConfigError(file, '', `invalid YAML: ${firstError.message.split('\n')[0]}`, line);
-  }
-  const lineOf = (path: string): number | undefined => {
-    const node = findNode(document.contents as Node | null, pathSegments(path));
-    const offset = node?.range?.[0];
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  };
+  const raw = parseYamlText(file, text);
+  // Line numbers are only needed for an error message, so the YAML syntax tree that gives them is built
+  // again on demand rather than kept: for 10,000 tenants it weighs more than the config itself.
+  let lines: LineIndex | undefined;
+  const lineOf = (path: string): number | undefined => (lines ??= indexLines(text)).lineOf(path);
 
   const envPaths = new Set<string>();
-  const raw: unknown = document.toJS();
   const resolved = resolveEnvReferences(raw, '', env, envPaths, (path, reason) => {
     throw new ConfigError(file, path, reason, lineOf(path));
   });
@@ -50,6 +42,44 @@ export function parseConfigText(file: string, text: string, env: NodeJS.ProcessE
     throw new ConfigError(file, path, describeSchemaError(error), line);
   }
   return { file, config: resolved, envPaths, lineOf };
+}
+
+/**
+ * YAML, read with the `yaml` package; a file that is plain JSON (generated configs of thousands of tenants
+ * usually are) takes the much lighter JSON.parse, since JSON is YAML.
+ */
+function parseYamlText(file: string, text: string): unknown {
+  if (/^\s*\{/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not strict JSON after all: the YAML parser reads it, or says where it is wrong.
+    }
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const firstError = document.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0]?.line ?? lineCounter.linePos(firstError.pos[0]).line;
+    throw new ConfigError(file, '', `invalid YAML: ${firstError.message.split('\n')[0]}`, line);
+  }
+  return document.toJS();
+}
+
+interface LineIndex {
+  lineOf(path: string): number | undefined;
+}
+
+function indexLines(text: string): LineIndex {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  return {
+    lineOf(path) {
+      const node = findNode(document.contents as Node | null, pathSegments(path));
+      const offset = node?.range?.[0];
+      return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    },
+  };
 }
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
