@@ -3,6 +3,7 @@ import { parseCallHook, type ParsedCallHook, type QueryParameters } from '../hoo
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import { checkSignature, type SignableRequest } from '../signatures/check-signature.js';
+import type { RequestSigning } from '../signatures/webhook-signature.js';
 import type { InvocationResult } from '../targets/target.js';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
@@ -32,7 +33,7 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
   const routed = resolveRoute(runtime, authentication.principal, parsed.value);
   if ('status' in routed) return { ...routed, callSid: parsed.value.hook.call_sid };
 
-  const result = await invokeWithDeadline(routed, parsed.value, request.requestId);
+  const result = await invokeWithDeadline(routed, parsed.value, request.requestId, runtime.wholeCall.signingFor(routed.accountSid, routed.target));
   return answerOrFallBack(routed, parsed.value, rewriteHooks(runtime, routed, parsed.value, result));
 }
 
@@ -61,7 +62,7 @@ function resolveRoute(runtime: GatewayRuntime, principal: Principal, parsed: Par
   }
 }
 
-async function invokeWithDeadline(route: Route, parsed: ParsedCallHook, requestId: string): Promise<InvocationResult> {
+async function invokeWithDeadline(route: Route, parsed: ParsedCallHook, requestId: string, signing?: RequestSigning): Promise<InvocationResult> {
   const deadline = Date.now() + route.deadlineMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), route.deadlineMs);
@@ -72,6 +73,7 @@ async function invokeWithDeadline(route: Route, parsed: ParsedCallHook, requestI
       requestId,
       signal: controller.signal,
       deadline,
+      ...(signing && { signing }),
     });
   } finally {
     clearTimeout(timer);

@@ -32,6 +32,8 @@ export interface CallHookInvocation {
   signal: AbortSignal;
   /** Epoch milliseconds at which the gateway stops waiting. */
   deadline: number;
+  /** Sign the forwarded body with the tenant's secret (upstreams with `signRequests`). */
+  signing?: RequestSigning;
 }
 
 /**

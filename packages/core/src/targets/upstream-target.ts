@@ -70,13 +70,18 @@ export class UpstreamTarget implements Target {
     const timeout = Math.max(1, Math.min(this.timeoutMs, invocation.deadline - Date.now()));
     let response: Response<Buffer>;
     try {
+      // Serialised here rather than by got, so that a signature covers exactly the bytes sent.
+      const body = this.method === 'POST' ? JSON.stringify(invocation.payload) : undefined;
+      const headers: Record<string, string> = { 'x-request-id': invocation.requestId, 'x-call-sid': invocation.hook.call_sid };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (invocation.signing) headers[invocation.signing.header] = signatureHeaderValue(invocation.signing.secret, body ?? '');
       response = await this.client(this.url, {
         method: this.method,
-        headers: { 'x-request-id': invocation.requestId, 'x-call-sid': invocation.hook.call_sid },
+        headers,
         timeout: { request: timeout },
         signal: invocation.signal,
         responseType: 'buffer',
-        ...(this.method === 'GET' ? { searchParams: scalarFields(invocation.payload) } : { json: invocation.payload }),
+        ...(body === undefined ? { searchParams: scalarFields(invocation.payload) } : { body }),
       });
     } catch (error) {
       return classifyRequestError(error);
@@ -85,8 +90,11 @@ export class UpstreamTarget implements Target {
   }
 
   async invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
+    const started = performance.now();
     const response = await this.forward(hook);
-    return 'statusCode' in response ? readFollowUpVerbs(response) : response;
+    const result = 'statusCode' in response ? readFollowUpVerbs(response) : response;
+    this.metrics?.upstreamRequest(this.name, result.ok ? 'ok' : result.reason, (performance.now() - started) / 1000);
+    return result;
   }
 
   async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
