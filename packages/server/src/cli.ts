@@ -62,7 +62,11 @@ async function start(configFile: string | undefined): Promise<number> {
       ...(configFile && { configFile }),
       ...(worker && { logger: createLogger().child({ worker: worker.id, pid: process.pid }), metricsSource: metricsFromPrimary }),
     });
+    // SIGHUP reloads the config and the plugins beside the serving generation (README: hot reload).
+    const onHangup = () => void gateway.reload('sighup');
+    process.on('SIGHUP', onHangup);
     await stopRequested;
+    process.off('SIGHUP', onHangup);
     await gateway.stop();
   } finally {
     process.off('SIGTERM', onSignal);

@@ -64,12 +64,18 @@ export async function runClusterPrimary(workers: number, logger: GatewayLogger):
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Each worker reloads its own generation.
+  const reload = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  };
+  process.on('SIGHUP', reload);
 
   for (let index = 0; index < workers; index++) cluster.fork(workerEnv);
   logger.info({ workers, pid: process.pid }, 'cluster primary started');
   await exited;
   process.off('SIGTERM', stop);
   process.off('SIGINT', stop);
+  process.off('SIGHUP', reload);
   logger.info({}, 'cluster stopped');
   return failedToStart ? 1 : 0;
 }

@@ -20,6 +20,7 @@ import {
   statusForwardingOptions,
   type GatewayLogger,
   type LoadedConfig,
+  type PluginCatalog,
   type PluginServiceProvider,
 } from '@graine/core';
 import { createApp } from './app.js';
@@ -27,6 +28,7 @@ import { ResponseTracker } from './response-tracker.js';
 import { createAdminApp, type MetricsSource, type Readiness } from './health-and-metrics.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, WORKSPACE_PLUGINS } from './paths.js';
+import { ConfigReloader, type ReloadOutcome, type ReloadTrigger } from './config-reloader.js';
 import { PluginContainers } from './plugin-containers.js';
 import { installStrayErrorHandlers, PluginFaultLog } from './plugin-fault-guard.js';
 import { Tokens } from './tokens.js';
@@ -55,6 +57,11 @@ export interface RunningGateway {
   adminUrl?: string;
   /** The call-status queues: their stats() are what metrics read. */
   statusForwarder: StatusForwarder;
+  /**
+   * Builds the next generation from the config file and the plugins on disk and swaps it in; in-flight
+   * hooks finish on theirs. A failed reload keeps the serving generation and resolves with the reason.
+   */
+  reload(trigger?: ReloadTrigger): Promise<ReloadOutcome>;
   /** Stops accepting, lets in-flight hooks finish (bounded by server.shutdownGraceMs), then releases everything. */
   stop(): Promise<void>;
 }
@@ -82,21 +89,35 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     useValue: new PluginFaultLog(logger, container.resolve<PluginMetricsRegistry>(Tokens.PluginMetrics)),
   });
   const pluginHttp = container.resolve<PluginHttpClients>(Tokens.PluginHttp);
-  const runtime = await buildRuntime(loaded, {
-    plugins: await discoverPlugins(pluginDirectories(loaded)),
+  const runtimeDependencies = {
     pluginServices: container.resolve<PluginServiceProvider>(Tokens.PluginServices),
     logger,
-    generation: 1,
     metrics,
     pluginFaults: container.resolve<PluginFaultLog>(Tokens.PluginFaults),
-  }).catch((error: unknown) => {
+  };
+  /** One generation: plugins discovered afresh (a rebuilt plugin is imported anew), routes and plugin instances. */
+  const buildGeneration = async (config: LoadedConfig, generation: number) => {
+    const plugins = await discoverPlugins(pluginDirectories(config));
+    const built = await buildRuntime(config, { ...runtimeDependencies, plugins, generation });
+    return { runtime: built, loaded: config, watchedPaths: pluginBuildFolders(plugins) };
+  };
+  const first = await buildGeneration(loaded, 1).catch((error: unknown) => {
     metrics.close();
     pluginHttp.destroy();
     throw error;
   });
+  const runtime = first.runtime;
   metrics.configReload('initial', runtime.generation, loaded.config.defaults?.deadlineMs ?? DEFAULT_DEADLINE_MS);
   const runtimes = new RuntimeHolder(runtime);
   const removeStrayErrorHandlers = installStrayErrorHandlers();
+  const reloader = new ConfigReloader({
+    runtimes,
+    buildGeneration: async (generation) => buildGeneration(await loadConfigFile(configFile, env), generation),
+    logger,
+    observer: metrics,
+    defaultDeadlineMs: (config) => config.config.defaults?.deadlineMs ?? DEFAULT_DEADLINE_MS,
+  });
+  if (loaded.config.reload?.watch) reloader.watch(loaded.file, first.watchedPaths, loaded.config.reload.debounceMs ?? 300);
   const serverConfig = loaded.config.server ?? {};
   const statusForwarder = new StatusForwarder(statusForwardingOptions(loaded.config.statusForwarding), logger);
   const wholeCall = { affinity: new CallAffinity(), statusForwarder };
@@ -150,6 +171,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const stop = () => {
     stopping ??= (async () => {
       draining = true;
+      reloader.close();
       const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       server.closeIdleConnections();
       const finished = await runtimes.waitForIdle(serverConfig.shutdownGraceMs ?? 10_000);
@@ -171,7 +193,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     })();
     return stopping;
   };
-  return { url, port: address.port, server, runtimes, metrics, statusForwarder, ...(adminUrl && { adminUrl }), stop };
+  const reload = (trigger: ReloadTrigger = 'manual') => reloader.reload(trigger);
+  return { url, port: address.port, server, runtimes, metrics, statusForwarder, ...(adminUrl && { adminUrl }), reload, stop };
 }
 
 async function listen(server: Server, port: number, host: string): Promise<Server> {
@@ -193,4 +216,9 @@ function httpUrl(address: AddressInfo): string {
 function pluginDirectories(loaded: LoadedConfig): string[] {
   const base = dirname(loaded.file);
   return [WORKSPACE_PLUGINS, ...(loaded.config.plugins?.directories ?? []).map((directory) => resolve(base, directory))];
+}
+
+/** The build folders of the plugins a generation loaded: a rebuild there triggers a reload when watching. */
+function pluginBuildFolders(catalog: PluginCatalog): string[] {
+  return [...new Set([...catalog.plugins.values()].map((plugin) => dirname(plugin.package.entry)))];
 }

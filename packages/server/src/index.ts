@@ -5,3 +5,4 @@ export * from './paths.js';
 export * from './tokens.js';
 export * from './health-and-metrics.js';
 export * from './cluster.js';
+export * from './config-reloader.js';

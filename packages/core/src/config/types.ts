@@ -68,6 +68,7 @@ export interface GatewayConfig {
   metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
   logging?: { maskPhoneNumbers?: boolean };
   plugins?: { directories?: string[]; setupTimeoutMs?: number };
+  reload?: { watch?: boolean; debounceMs?: number };
   upstreams?: Record<string, UpstreamConfig>;
   defaults?: { target?: TargetConfig; deadlineMs?: number };
   statusForwarding?: StatusForwardingConfig;

@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { register } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SDK_API_VERSION, type PluginDefinition } from '@graine/sdk';
 
@@ -86,7 +87,7 @@ async function findPluginPackages(directories: readonly string[], problems: Plug
 async function importPlugin(pluginPackage: PluginPackage): Promise<LoadedPlugin> {
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(pluginPackage.entry).href);
+    module = await import(await versionedUrl(pluginPackage));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(pluginPackage.entry)) {
@@ -128,6 +129,39 @@ export function problemConcerns(problem: PluginProblem, name: string): boolean {
     basename(problem.directory) === name ||
     problem.reason.includes(`"${name}"`)
   );
+}
+
+let hooksRegistered = false;
+
+/**
+ * The entry's URL stamped with the newest modification time in the plugin's build folder: an
+ * unchanged build maps to the module already loaded, a rebuilt one to a fresh import (ESM never
+ * forgets a URL; see versioned-import-hooks.ts). Each rebuild loaded keeps its old copy in memory.
+ */
+async function versionedUrl(pluginPackage: PluginPackage): Promise<string> {
+  if (!hooksRegistered) {
+    register(new URL('./versioned-import-hooks.js', import.meta.url));
+    hooksRegistered = true;
+  }
+  const url = pathToFileURL(pluginPackage.entry);
+  url.searchParams.set('graine-v', String(await newestModification(dirname(pluginPackage.entry))));
+  return url.href;
+}
+
+async function newestModification(directory: string): Promise<number> {
+  let newest = 0;
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile() || !/\.(m?js|cjs|json)$/.test(entry.name)) continue;
+    const modified = await stat(join(entry.parentPath ?? entry.path, entry.name)).then((stats) => stats.mtimeMs, () => 0);
+    if (modified > newest) newest = modified;
+  }
+  return newest;
 }
 
 /** Same major, and a minor no newer than the gateway's. */
