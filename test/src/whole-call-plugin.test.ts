@@ -57,6 +57,7 @@ describe('a whole call through a plugin', () => {
           applications: {
             'AP-1': { target: { plugin: 'menu-test' } },
             'AP-other': { target: { plugin: 'menu-test' } },
+            'AP-static': { target: { plugin: 'static', options: { verbs: [{ verb: 'say', text: 'Hours for {{to}}' }, { verb: 'hangup' }] } } },
           },
         },
       },
@@ -100,5 +101,15 @@ describe('a whole call through a plugin', () => {
     const missing = await followHook(gateway.url, `/t/${token}/not-a-hook`, callInfo(), { authorization: tenant1 });
     expect(missing.status).to.equal(200);
     expect(missing.headers.get('x-gateway-outcome')).to.equal('fallback; reason=plugin_error');
+  });
+
+  it('hands the call to another application of the account when a plugin redirects to its name', async () => {
+    const answer = await sendHook(`${gateway.url}/webhooks/call`, { method: 'POST', authorization: tenant1, body: callInfo({ call_status: 'trying' }) });
+    const token = (answer.body[0].actionHook as string).split('/')[2]!;
+    const redirected = await followHook(gateway.url, `/t/${token}/AP-static`, callInfo(), { authorization: tenant1 });
+    expect(redirected.status).to.equal(200);
+    expect(redirected.body).to.deep.equal([{ verb: 'say', text: 'Hours for 15559870000' }, { verb: 'hangup' }]);
+    const elsewhere = await followHook(gateway.url, `/t/${token}/AP-unknown`, callInfo(), { authorization: tenant1 });
+    expect(elsewhere.headers.get('x-gateway-outcome')).to.equal('fallback; reason=plugin_error');
   });
 });

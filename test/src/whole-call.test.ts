@@ -193,3 +193,77 @@ describe('a whole call through the gateway to a tenant backend', () => {
     expect(crossTenant.status).to.equal(403);
   });
 });
+
+describe('hooks to other hosts and named status hooks', () => {
+  let backend: UpstreamServer;
+  let otherHost: UpstreamServer;
+  let gateway: TestGateway;
+  const tenant1 = basicAuth('tenant1', 'secret-1');
+  const tenant2 = basicAuth('tenant2', 'secret-2');
+
+  before(async () => {
+    otherHost = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify([{ verb: 'say', text: 'from the other host' }]));
+    });
+    backend = await startUpstream((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      if (request.path !== '/call-hook') return void response.end();
+      response.end(
+        JSON.stringify([
+          { verb: 'conference', name: 'room-1', statusHook: '/conference-events', actionHook: `${otherHost.url}/after-conference` },
+        ]),
+      );
+    });
+    const account = async (username: string, password: string, routeAbsoluteHooks: boolean, application: string) => ({
+      credentials: [{ username, password: await passwordHash(password) }],
+      routeAbsoluteHooks,
+      applications: { [application]: { target: { upstream: 'backend' } } },
+    });
+    gateway = await startTestGateway({
+      upstreams: { backend: { url: `${backend.url}/call-hook`, auth: { username: 'gw', password: 'upstream-password' } } },
+      accounts: {
+        'AC-1': await account('tenant1', 'secret-1', true, 'AP-1'),
+        'AC-2': await account('tenant2', 'secret-2', false, 'AP-2'),
+      },
+    });
+  });
+  after(async () => {
+    await gateway.stop();
+    await backend.close();
+    await otherHost.close();
+  });
+
+  const start = (authorization: string, account_sid: string, application_sid: string) =>
+    sendHook(`${gateway.url}/webhooks/call`, { method: 'POST', authorization, body: callInfo({ account_sid, application_sid }) });
+
+  it('leaves an absolute hook on another host alone by default', async () => {
+    const answer = await start(tenant2, 'AC-2', 'AP-2');
+    expect(answer.body[0].actionHook).to.equal(`${otherHost.url}/after-conference`);
+  });
+
+  it('routes an absolute hook on another host through the gateway when the tenant asks, without the upstream credentials', async () => {
+    const answer = await start(tenant1, 'AC-1', 'AP-1');
+    const hook = answer.body[0].actionHook as string;
+    expect(hook).to.match(/^\/t\/[^/]+\/after-conference$/);
+    const followed = await followHook(gateway.url, hook, callInfo(), { authorization: tenant1 });
+    expect(followed.body).to.deep.equal([{ verb: 'say', text: 'from the other host' }]);
+    const [request] = otherHost.requests;
+    expect(request!.path).to.equal('/after-conference');
+    expect(request!.headers.authorization).to.equal(undefined);
+  });
+
+  it('answers a named status hook at once and forwards it to the backend path that named it', async () => {
+    const answer = await start(tenant1, 'AC-1', 'AP-1');
+    const statusHook = answer.body[0].statusHook as string;
+    expect(statusHook).to.match(/^\/t\/[^/]+\/conference-events$/);
+    const event = { conference_sid: 'CF-1', event: 'join', call_sid: 'CA-whole-1', members: 2 };
+    const queued = await followHook(gateway.url, statusHook, event, { authorization: tenant1 });
+    expect(queued.status).to.equal(200);
+    expect(queued.body).to.deep.equal({ status: 'queued' });
+    await eventually(() => backend.requests.some((request) => request.path === '/conference-events'));
+    const forwarded = backend.requests.find((request) => request.path === '/conference-events')!;
+    expect(forwarded.body).to.equal(JSON.stringify(event));
+    expect(forwarded.headers.authorization).to.equal(basicAuth('gw', 'upstream-password'));
+  });
+});

@@ -3,8 +3,11 @@ import { rejection, WWW_AUTHENTICATE, type HookAnswer } from '../pipeline/hook-a
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import { checkSignature } from '../signatures/check-signature.js';
+import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { queueStatusEvent } from '../status/status-pipeline.js';
-import type { ForwardedHook, InvocationResult } from '../targets/target.js';
+import { parseCallHook } from '../hooks/parse-call-hook.js';
+import { actionHookName, PluginTarget } from '../plugins/plugin-target.js';
+import { failure, type ForwardedHook, type InvocationResult } from '../targets/target.js';
 import { forwardedMethod, hookPayload, stringField, type InboundHookRequest, type WholeCallServices } from './inbound-hook.js';
 import { splitFollowUpPath, type RouteTokenClaims } from './route-token.js';
 import { targetKey } from './whole-call-runtime.js';
@@ -60,10 +63,17 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
     return { ...queueStatusEvent(services, sink, forwarded), ...about };
   }
 
-  const result = await invokeWithDeadline(route, forwarded);
+  const handOver = applicationHandOver(runtime, route, claims, path.originalPath);
+  const answering = handOver?.route ?? route;
+  const answeringApplication = handOver?.applicationSid ?? claims.applicationSid;
+  const result = handOver
+    ? await invokeCallHookWithDeadline(handOver.route, handOver.applicationSid, payload, request, runtime.wholeCall.signingFor(claims.accountSid, handOver.route.target))
+    : await invokeWithDeadline(route, forwarded);
+  if (handOver) services.affinity.remember(callSid, { accountSid: claims.accountSid, applicationSid: handOver.applicationSid });
   if (result.ok) {
     if (result.verbs.length === 0) return { status: 204, body: undefined, headers: {}, outcome: 'answered', ...about };
-    return { status: 200, body: runtime.wholeCall.rewriteVerbs(route, claims.applicationSid, result.verbs), headers: {}, outcome: 'answered', ...about };
+    const verbs = runtime.wholeCall.rewriteVerbs(answering, answeringApplication, result.verbs);
+    return { status: 200, body: verbs, headers: {}, outcome: 'answered', ...about, applicationSid: answeringApplication, target: answering.target.name };
   }
   const failed = { outcome: 'fallback' as const, reason: result.reason, detail: result.detail, ...about };
   const header = { 'x-gateway-outcome': `fallback; reason=${result.reason}` };
@@ -77,6 +87,53 @@ function currentRoute(runtime: GatewayRuntime, claims: RouteTokenClaims): Route 
   const lookup = runtime.routes.lookup(claims.accountSid, claims.applicationSid);
   if (lookup.kind !== 'route' || targetKey(lookup.route.target) !== claims.target) return undefined;
   return lookup.route;
+}
+
+/**
+ * A plugin cannot serve HTTP paths, so a hook of its own named after another application of the same
+ * account (`{"verb": "redirect", "actionHook": "/demo-app-hours"}`) hands the call to that application:
+ * its target answers as for a new call hook (protocol §2.4: `session:redirect` carries the call info).
+ * A plugin's own action hook of that name wins.
+ */
+function applicationHandOver(
+  runtime: GatewayRuntime,
+  route: Route,
+  claims: RouteTokenClaims,
+  originalPath: string,
+): { route: Route; applicationSid: string } | undefined {
+  if (claims.kind !== 'action' || !(route.target instanceof PluginTarget)) return undefined;
+  const name = actionHookName(originalPath);
+  if (name === '' || route.target.hasActionHook(name) || name === claims.applicationSid) return undefined;
+  const lookup = runtime.routes.lookup(claims.accountSid, name);
+  if (lookup.kind !== 'route' || lookup.route.applicationSid !== name) return undefined;
+  return { route: lookup.route, applicationSid: name };
+}
+
+async function invokeCallHookWithDeadline(
+  route: Route,
+  applicationSid: string,
+  payload: Record<string, unknown>,
+  request: InboundHookRequest,
+  signing: RequestSigning | undefined,
+): Promise<InvocationResult> {
+  const handedOver = { ...payload, account_sid: route.accountSid, application_sid: applicationSid };
+  const parsed = parseCallHook({}, handedOver);
+  if (!parsed.ok) return failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`);
+  const deadline = Date.now() + route.deadlineMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), route.deadlineMs);
+  try {
+    return await route.target.invokeCallHook({
+      hook: parsed.value.hook,
+      payload: parsed.value.payload,
+      requestId: request.requestId,
+      signal: controller.signal,
+      deadline,
+      ...(signing && { signing }),
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route): Pick<ForwardedHook, 'signing'> {

@@ -49,6 +49,10 @@ export class PluginTarget implements Target {
     return typeof this.handlers.statusEvent === 'function';
   }
 
+  hasActionHook(name: string): boolean {
+    return typeof this.handlers.actionHooks?.[name] === 'function';
+  }
+
   /** A relative hook in this plugin's verbs (`"/menu"`) comes back here, to `actionHooks.menu`. */
   async invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
     const name = actionHookName(hook.path);
