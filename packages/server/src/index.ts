@@ -6,3 +6,4 @@ export * from './tokens.js';
 export * from './health-and-metrics.js';
 export * from './cluster.js';
 export * from './config-reloader.js';
+export * from './plugin-scaffold.js';
