@@ -64,6 +64,8 @@ describe('metrics: each hook outcome moves exactly its series', () => {
       [seriesKey('graine_hooks_total', { kind: 'call', outcome: 'answered', target: 'static' })]: 1,
       [seriesKey('graine_hook_duration_seconds_count', { kind: 'call', outcome: 'answered' })]: 1,
       [seriesKey('graine_plugin_handler_duration_seconds_count', { handler: 'callHook', plugin: 'static' })]: 1,
+      // The target's breaker is created, closed, on first use.
+      [seriesKey('graine_breaker_state', { state: 'closed', target: 'static' })]: 1,
     });
   });
 
@@ -73,6 +75,7 @@ describe('metrics: each hook outcome moves exactly its series', () => {
       [seriesKey('graine_hook_duration_seconds_count', { kind: 'call', outcome: 'answered' })]: 1,
       [seriesKey('graine_upstream_requests_total', { result: 'ok', target: 'backend' })]: 1,
       [seriesKey('graine_upstream_request_duration_seconds_count', { target: 'backend' })]: 1,
+      [seriesKey('graine_breaker_state', { state: 'closed', target: 'backend' })]: 1,
     });
   });
 
@@ -82,12 +85,15 @@ describe('metrics: each hook outcome moves exactly its series', () => {
     ['AP-gone', 'gone-backend', 'connect_error'],
   ] as const) {
     it(`a fallback after ${reason} counts the fallback by reason and target, and the failed upstream request`, async () => {
+      // A refused connection is retried once (resilience: retry rules), so it makes two upstream requests.
+      const attempts = reason === 'connect_error' ? 2 : 1;
       expect(await movedBy(() => hook(application))).to.deep.equal({
         [seriesKey('graine_hooks_total', { kind: 'call', outcome: 'fallback', target })]: 1,
         [seriesKey('graine_hook_duration_seconds_count', { kind: 'call', outcome: 'fallback' })]: 1,
         [seriesKey('graine_fallbacks_total', { kind: 'call', reason, target })]: 1,
-        [seriesKey('graine_upstream_requests_total', { result: reason, target })]: 1,
-        [seriesKey('graine_upstream_request_duration_seconds_count', { target })]: 1,
+        [seriesKey('graine_upstream_requests_total', { result: reason, target })]: attempts,
+        [seriesKey('graine_upstream_request_duration_seconds_count', { target })]: attempts,
+        [seriesKey('graine_breaker_state', { state: 'closed', target })]: 1,
       });
     });
   }

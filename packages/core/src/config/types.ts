@@ -13,6 +13,7 @@ export interface UpstreamConfig {
   timeoutMs?: number;
   /** Sign forwarded hooks with the tenant's newest signature secret. */
   signRequests?: boolean;
+  maxBodyBytes?: number;
 }
 
 /** Verification of the platform's webhook signature for one account (protocol §3). */
@@ -34,12 +35,36 @@ export interface StatusForwardingConfig {
 
 export type TargetConfig = { upstream: string } | { plugin: string; options?: Record<string, unknown> };
 
+/** Fallback verbs of one level (global, account, application); verbs are checked at load. */
+export interface FallbackConfig {
+  merge?: 'replace' | 'prepend' | 'append';
+  initial?: unknown[];
+  midCall?: unknown[];
+}
+
+export interface BreakerConfig {
+  errorThresholdPercentage?: number;
+  volumeThreshold?: number;
+  rollingWindowMs?: number;
+  resetTimeoutMs?: number;
+}
+
+export interface CacheConfig {
+  ttlMs: number;
+  vary?: string[];
+  staleIfErrorMs?: number;
+  hooks?: Array<'call' | 'action'>;
+}
+
 export interface ApplicationConfig {
   name?: string;
   credentials?: CredentialConfig[];
   target?: TargetConfig;
   deadlineMs?: number;
   statusUpstream?: string;
+  fallback?: FallbackConfig;
+  breaker?: BreakerConfig;
+  cache?: CacheConfig;
 }
 
 export interface AccountConfig {
@@ -47,6 +72,8 @@ export interface AccountConfig {
   credentials?: CredentialConfig[];
   target?: TargetConfig;
   deadlineMs?: number;
+  fallback?: FallbackConfig;
+  breaker?: BreakerConfig;
   applications?: Record<string, ApplicationConfig>;
   statusUpstream?: string;
   routeAbsoluteHooks?: boolean;
@@ -64,14 +91,16 @@ export interface GatewayConfig {
     /** A second listener for /metrics and health, so metrics are not exposed with the hooks. */
     admin?: { host?: string; port: number };
     routeTokenSecret?: string;
+    breakerIdleMs?: number;
+    cacheMaxBytes?: number;
   };
   metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
   logging?: { maskPhoneNumbers?: boolean };
   plugins?: { directories?: string[]; setupTimeoutMs?: number };
   reload?: { watch?: boolean; debounceMs?: number };
   upstreams?: Record<string, UpstreamConfig>;
-  defaults?: { target?: TargetConfig; deadlineMs?: number };
   statusForwarding?: StatusForwardingConfig;
+  defaults?: { target?: TargetConfig; deadlineMs?: number; fallback?: FallbackConfig; breaker?: BreakerConfig };
   accounts: Record<string, AccountConfig>;
 }
 

@@ -1,4 +1,3 @@
-import type { Verb } from '@graine/sdk';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from '../pipeline/hook-answer.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
@@ -7,16 +6,14 @@ import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { queueStatusEvent } from '../status/status-pipeline.js';
 import { parseCallHook } from '../hooks/parse-call-hook.js';
 import { actionHookName, PluginTarget } from '../plugins/plugin-target.js';
+import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
+import { invokeGuarded } from '../resilience/guarded-invocation.js';
+import type { CacheableHookKind } from '../cache/cache-policy.js';
+import type { VerbContext } from '../verbs/validate-verbs.js';
 import { failure, type ForwardedHook, type InvocationResult } from '../targets/target.js';
 import { forwardedMethod, hookPayload, stringField, type InboundHookRequest, type WholeCallServices } from './inbound-hook.js';
 import { splitFollowUpPath, type RouteTokenClaims } from './route-token.js';
 import { targetKey } from './whole-call-runtime.js';
-
-/** Said when a follow-up hook fails and the route has no mid-call fallback of its own (call in progress: no sip:decline). */
-export const DEFAULT_MID_CALL_FALLBACK: readonly Verb[] = Object.freeze([
-  { verb: 'say', text: 'We are sorry, something went wrong. Goodbye.' },
-  { verb: 'hangup' },
-]);
 
 /**
  * A follow-up hook's journey (`/t/<token>/<path>`): authenticate → verify the signature → verify the
@@ -67,8 +64,8 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
   const answering = handOver?.route ?? route;
   const answeringApplication = handOver?.applicationSid ?? claims.applicationSid;
   const result = handOver
-    ? await invokeCallHookWithDeadline(handOver.route, handOver.applicationSid, payload, request, runtime.wholeCall.signingFor(claims.accountSid, handOver.route.target))
-    : await invokeWithDeadline(route, forwarded);
+    ? await invokeCallHookWithDeadline(runtime, handOver.route, handOver.applicationSid, payload, request, runtime.wholeCall.signingFor(claims.accountSid, handOver.route.target))
+    : await invokeWithDeadline(runtime, route, forwarded);
   if (handOver) services.affinity.remember(callSid, { accountSid: claims.accountSid, applicationSid: handOver.applicationSid });
   if (result.ok) {
     if (result.verbs.length === 0) return { status: 204, body: undefined, headers: {}, outcome: 'answered', ...about };
@@ -79,7 +76,7 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
   const header = { 'x-gateway-outcome': `fallback; reason=${result.reason}` };
   // The platform ignores what a notification hook answers: "no change" is the whole fallback.
   if (claims.kind === 'notify') return { status: 204, body: undefined, headers: header, ...failed };
-  return { status: 200, body: midCallFallbackOf(route), headers: header, ...failed };
+  return { status: 200, body: route.midCallFallback.render(payload), headers: header, ...failed };
 }
 
 /** The token's route in the serving config, if it still sends this application to the target that wrote the hook. */
@@ -110,6 +107,7 @@ function applicationHandOver(
 }
 
 async function invokeCallHookWithDeadline(
+  runtime: GatewayRuntime,
   route: Route,
   applicationSid: string,
   payload: Record<string, unknown>,
@@ -119,21 +117,11 @@ async function invokeCallHookWithDeadline(
   const handedOver = { ...payload, account_sid: route.accountSid, application_sid: applicationSid };
   const parsed = parseCallHook({}, handedOver);
   if (!parsed.ok) return failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`);
-  const deadline = Date.now() + route.deadlineMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), route.deadlineMs);
-  try {
-    return await route.target.invokeCallHook({
-      hook: parsed.value.hook,
-      payload: parsed.value.payload,
-      requestId: request.requestId,
-      signal: controller.signal,
-      deadline,
-      ...(signing && { signing }),
-    });
-  } finally {
-    clearTimeout(timer);
-  }
+  const { hook, payload: forwarded } = parsed.value;
+  // The call is in progress: the new application's answer must be valid mid-call (no sip:decline).
+  return invokeUnderBudget(runtime, route, 'call', 'midCall', forwarded, undefined, (signal, deadline) =>
+    route.target.invokeCallHook({ hook, payload: forwarded, requestId: request.requestId, signal, deadline, ...(signing && { signing }) }),
+  );
 }
 
 function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route): Pick<ForwardedHook, 'signing'> {
@@ -141,18 +129,44 @@ function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route):
   return signing ? { signing } : {};
 }
 
-async function invokeWithDeadline(route: Route, hook: Omit<ForwardedHook, 'signal' | 'deadline'>): Promise<InvocationResult> {
-  const deadline = Date.now() + route.deadlineMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), route.deadlineMs);
-  try {
-    return await route.target.invokeFollowUpHook({ ...hook, signal: controller.signal, deadline });
-  } finally {
-    clearTimeout(timer);
-  }
+async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'signal' | 'deadline'>): Promise<InvocationResult> {
+  const hookName = hook.path === undefined ? undefined : `${hook.method} ${hook.origin ?? ''}${hook.path}`;
+  return invokeUnderBudget(runtime, route, 'action', 'midCall', hook.payload, hookName, (signal, deadline) =>
+    route.target.invokeFollowUpHook({ ...hook, signal, deadline }),
+  );
 }
 
-/** The route's own mid-call fallback list (resilience, issue 3) when it has one, else the default. */
-function midCallFallbackOf(route: Route): readonly Verb[] {
-  return (route as Route & { midCallFallback?: readonly Verb[] }).midCallFallback ?? DEFAULT_MID_CALL_FALLBACK;
+/**
+ * Behind the route's breaker, validated for where the answer runs (resilience, issue 3); cached only
+ * when the application lists the hook kind in its cache hooks. Abandoned when the route's budget is spent.
+ */
+async function invokeUnderBudget(
+  runtime: GatewayRuntime,
+  route: Route,
+  kind: CacheableHookKind,
+  verbContext: VerbContext,
+  fields: Record<string, unknown>,
+  hookName: string | undefined,
+  invoke: (signal: AbortSignal, deadline: number) => Promise<InvocationResult>,
+): Promise<InvocationResult> {
+  const answerBy = Deadline.after(route.deadlineMs);
+  const targetBy = Deadline.after(route.deadlineMs - Math.min(50, Math.floor(route.deadlineMs / 10)));
+  try {
+    const guarded = invokeGuarded(runtime.resilience, {
+      route,
+      kind,
+      verbContext,
+      fields,
+      ...(hookName !== undefined && { hookName }),
+      signal: targetBy.signal,
+      invoke: (signal) => invoke(signal, targetBy.at),
+    });
+    return (await abandonAtAbort(guarded, answerBy.signal)).result;
+  } catch (error) {
+    if (error !== ABANDONED) throw error;
+    return failure('timeout', 'no answer before the hook deadline');
+  } finally {
+    answerBy.release();
+    targetBy.release();
+  }
 }

@@ -1,10 +1,12 @@
 import type { Principal } from '../auth/credential.js';
 import { parseCallHook, type ParsedCallHook, type QueryParameters } from '../hooks/parse-call-hook.js';
+import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
+import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import { checkSignature, type SignableRequest } from '../signatures/check-signature.js';
 import type { RequestSigning } from '../signatures/webhook-signature.js';
-import type { InvocationResult } from '../targets/target.js';
+import { failure } from '../targets/target.js';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
 export interface CallHookRequest extends SignableRequest {
@@ -16,7 +18,7 @@ export interface CallHookRequest extends SignableRequest {
 
 /**
  * The call hook's journey, in the order it happens: authenticate → parse → authorize → route →
- * invoke the target under the deadline → answer, or fall back. Each step either hands the next one a
+ * invoke the target under the deadline (cache → breaker → target → verb validation) → answer, or fall back. Each step either hands the next one a
  * typed value or ends the journey with an answer.
  */
 export async function answerCallHook(runtime: GatewayRuntime, request: CallHookRequest): Promise<HookAnswer> {
@@ -33,8 +35,9 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
   const routed = resolveRoute(runtime, authentication.principal, parsed.value);
   if ('status' in routed) return { ...routed, callSid: parsed.value.hook.call_sid };
 
-  const result = await invokeWithDeadline(routed, parsed.value, request.requestId, runtime.wholeCall.signingFor(routed.accountSid, routed.target));
-  return answerOrFallBack(routed, parsed.value, rewriteHooks(runtime, routed, parsed.value, result));
+  const signing = runtime.wholeCall.signingFor(routed.accountSid, routed.target);
+  const guarded = await invokeWithDeadline(runtime, routed, parsed.value, request.requestId, signing);
+  return answerOrFallBack(routed, parsed.value, rewriteHooks(runtime, routed, parsed.value, guarded));
 }
 
 /** Tenant isolation: a principal reaches only its own account and, if application-scoped, its own application. */
@@ -62,30 +65,53 @@ function resolveRoute(runtime: GatewayRuntime, principal: Principal, parsed: Par
   }
 }
 
-async function invokeWithDeadline(route: Route, parsed: ParsedCallHook, requestId: string, signing?: RequestSigning): Promise<InvocationResult> {
-  const deadline = Date.now() + route.deadlineMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), route.deadlineMs);
+/**
+ * The answer must leave before the budget is spent: the target gets the budget minus a small reserve
+ * (so that a stale cached answer can still stand in for a target that timed out), and whatever is
+ * still running when the whole budget is gone is abandoned.
+ */
+async function invokeWithDeadline(
+  runtime: GatewayRuntime,
+  route: Route,
+  parsed: ParsedCallHook,
+  requestId: string,
+  signing?: RequestSigning,
+): Promise<GuardedResult> {
+  const answerBy = Deadline.after(route.deadlineMs);
+  const targetBy = Deadline.after(route.deadlineMs - answerReserveMs(route.deadlineMs));
   try {
-    return await route.target.invokeCallHook({
-      hook: parsed.hook,
-      payload: parsed.payload,
-      requestId,
-      signal: controller.signal,
-      deadline,
-      ...(signing && { signing }),
+    const guarded = invokeGuarded(runtime.resilience, {
+      route,
+      kind: 'call',
+      verbContext: 'initial',
+      fields: parsed.hook as unknown as Record<string, unknown>,
+      signal: targetBy.signal,
+      invoke: (signal) =>
+        route.target.invokeCallHook({ hook: parsed.hook, payload: parsed.payload, requestId, signal, deadline: targetBy.at, ...(signing && { signing }) }),
     });
+    return await abandonAtAbort(guarded, answerBy.signal);
+  } catch (error) {
+    if (error !== ABANDONED) throw error;
+    return { result: failure('timeout', 'no answer before the hook deadline'), source: 'target' };
   } finally {
-    clearTimeout(timer);
+    answerBy.release();
+    targetBy.release();
   }
 }
 
-/** Relative hooks in the answer must come back to this route: the platform drops their path (protocol §2.1). */
-function rewriteHooks(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, result: InvocationResult): InvocationResult {
-  return result.ok ? { ok: true, verbs: runtime.wholeCall.rewriteVerbs(route, parsed.hook.application_sid, result.verbs) } : result;
+function answerReserveMs(deadlineMs: number): number {
+  return Math.min(50, Math.floor(deadlineMs / 10));
 }
 
-function answerOrFallBack(route: Route, parsed: ParsedCallHook, result: InvocationResult): HookAnswer {
+/** Relative hooks in the answer must come back to this route: the platform drops their path (protocol §2.1). */
+function rewriteHooks(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): GuardedResult {
+  const { result } = guarded;
+  if (!result.ok) return guarded;
+  return { ...guarded, result: { ok: true, verbs: runtime.wholeCall.rewriteVerbs(route, parsed.hook.application_sid, result.verbs) } };
+}
+
+/** A fallback answer is still a 200 with valid verbs; the header and the log line say why. */
+function answerOrFallBack(route: Route, parsed: ParsedCallHook, guarded: GuardedResult): HookAnswer {
   const about = {
     accountSid: route.accountSid,
     applicationSid: parsed.hook.application_sid,
@@ -94,10 +120,18 @@ function answerOrFallBack(route: Route, parsed: ParsedCallHook, result: Invocati
     from: parsed.hook.from,
     to: parsed.hook.to,
   };
-  if (result.ok) return { status: 200, body: result.verbs, headers: {}, outcome: 'answered', ...about };
+  const { result, source } = guarded;
+  if (result.ok) {
+    if (source === 'stale') {
+      const reason = guarded.staleReason ?? 'unknown';
+      return { status: 200, body: result.verbs, headers: { 'x-gateway-outcome': `stale; reason=${reason}` }, outcome: 'stale', detail: `served a stale cached answer: ${reason}`, ...about };
+    }
+    if (source === 'cache') return { status: 200, body: result.verbs, headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit', ...about };
+    return { status: 200, body: result.verbs, headers: {}, outcome: 'answered', ...about };
+  }
   return {
     status: 200,
-    body: route.initialFallback,
+    body: route.initialFallback.render(parsed.hook as unknown as Record<string, unknown>),
     headers: { 'x-gateway-outcome': `fallback; reason=${result.reason}` },
     outcome: 'fallback',
     reason: result.reason,

@@ -1,8 +1,8 @@
 import type { FieldProblem } from '../hooks/problems.js';
 import type { FailureReason } from '../targets/target.js';
 
-/** How a hook ended: the outcome label of logs and metrics. */
-export type HookOutcome = 'answered' | 'fallback' | 'rejected';
+/** How a hook ended: the outcome label of logs and metrics (`cache_hit`/`stale`: answered from the answer cache). */
+export type HookOutcome = 'answered' | 'cache_hit' | 'stale' | 'fallback' | 'rejected';
 
 /** What the gateway answers, and what it tells its log about it. */
 export interface HookAnswer {

@@ -4,9 +4,13 @@ import { Authenticator } from '../auth/authenticator.js';
 import { environmentCredential, scryptCredential, type CompiledCredential, type Principal } from '../auth/credential.js';
 import { isScryptHash } from '../auth/password-hash.js';
 import { ConfigError, joinPath } from '../config/errors.js';
-import type { CredentialConfig, LoadedConfig, TargetConfig } from '../config/types.js';
-import { DEFAULT_INITIAL_FALLBACK } from '../fallback/default-fallback.js';
 import { compileWholeCallRuntime } from '../follow-up/whole-call-runtime.js';
+import { compileCachePolicy } from '../cache/cache-policy.js';
+import type { BreakerConfig, CredentialConfig, FallbackConfig, LoadedConfig, TargetConfig } from '../config/types.js';
+import { BUILT_IN_FALLBACK, compileFallbackLevel, FallbackConfigProblem, type FallbackLists } from '../fallback/merge-fallback-verbs.js';
+import { DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from '../resilience/breaker-registry.js';
+import { reportResilienceToMetrics } from '../resilience/resilience-metrics.js';
+import { ResilienceServices } from '../resilience/resilience-services.js';
 import type { GatewayLogger } from '../logging.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { problemConcerns, type PluginCatalog } from '../plugins/plugin-catalog.js';
@@ -33,6 +37,8 @@ export interface RuntimeDependencies {
   metrics?: GatewayMetrics;
   /** Told about errors that escape plugin code; the default logs them. */
   pluginFaults?: PluginFaultSink;
+  /** Breakers, cache and their events, when they should outlive this generation; else the runtime owns its own. */
+  resilience?: ResilienceServices;
 }
 
 /**
@@ -56,12 +62,24 @@ class RuntimeCompiler {
   private readonly pluginTargets: PluginTarget[] = [];
   private readonly optionValidators = new Map<PluginDefinition<any, any>, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: false, strict: false });
+  /** Breaker key per target: one breaker per upstream, one per plugin instance. */
+  private readonly breakerKeys = new Map<Target, string>();
+  private readonly resilience: ResilienceServices;
+  private readonly ownsResilience: boolean;
 
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly dependencies: RuntimeDependencies,
   ) {
     this.config = loaded.config;
+    this.ownsResilience = dependencies.resilience === undefined;
+    this.resilience =
+      dependencies.resilience ??
+      new ResilienceServices({
+        ...(loaded.config.server?.breakerIdleMs !== undefined && { breakerIdleMs: loaded.config.server.breakerIdleMs }),
+        ...(loaded.config.server?.cacheMaxBytes !== undefined && { cacheMaxBytes: loaded.config.server.cacheMaxBytes }),
+      });
+    if (this.ownsResilience && dependencies.metrics) reportResilienceToMetrics(this.resilience.events, dependencies.metrics);
   }
 
   async compile(): Promise<GatewayRuntime> {
@@ -74,6 +92,8 @@ class RuntimeCompiler {
       ? await this.compileTarget(defaults.target, 'defaults.target', { account_sid: '*' })
       : undefined;
     const globalDeadline = defaults.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const globalFallback = this.fallbackLevel(BUILT_IN_FALLBACK, defaults.fallback, 'defaults.fallback');
+    const globalBreaker = mergeBreakerSettings(DEFAULT_BREAKER_SETTINGS, defaults.breaker);
 
     for (const [accountSid, account] of Object.entries(this.config.accounts)) {
       const accountPath = joinPath('accounts', accountSid);
@@ -82,6 +102,8 @@ class RuntimeCompiler {
         ? await this.compileTarget(account.target, joinPath(accountPath, 'target'), { account_sid: accountSid })
         : globalTarget;
       const accountDeadline = account.deadlineMs ?? globalDeadline;
+      const accountFallback = this.fallbackLevel(globalFallback, account.fallback, joinPath(accountPath, 'fallback'));
+      const accountBreaker = mergeBreakerSettings(globalBreaker, account.breaker);
 
       const applications = new Map<string, Route>();
       for (const [applicationSid, application] of Object.entries(account.applications ?? {})) {
@@ -101,20 +123,26 @@ class RuntimeCompiler {
               application_sid: applicationSid,
             })
           : accountTarget;
+        const fallback = this.fallbackLevel(accountFallback, application.fallback, joinPath(applicationPath, 'fallback'));
         if (!target) continue;
         applications.set(applicationSid, {
           accountSid,
           applicationSid,
           target,
           deadlineMs: application.deadlineMs ?? accountDeadline,
-          initialFallback: DEFAULT_INITIAL_FALLBACK,
+          initialFallback: fallback.initial,
+          midCallFallback: fallback.midCall,
+          breaker: this.breakerFor(target, mergeBreakerSettings(accountBreaker, application.breaker)),
+          ...(application.cache && { cache: compileCachePolicy(application.cache) }),
         });
       }
       const defaultRoute: Route | undefined = accountTarget && {
         accountSid,
         target: accountTarget,
         deadlineMs: accountDeadline,
-        initialFallback: DEFAULT_INITIAL_FALLBACK,
+        initialFallback: accountFallback.initial,
+        midCallFallback: accountFallback.midCall,
+        breaker: this.breakerFor(accountTarget, accountBreaker),
       };
       accounts.set(accountSid, { sid: accountSid, applications, ...(defaultRoute && { defaultRoute }) });
     }
@@ -132,12 +160,31 @@ class RuntimeCompiler {
     return new GatewayRuntime(this.dependencies.generation, this.loaded, new RoutingTable(accounts, applicationOwners), authenticator, [
       ...this.upstreamTargets.values(),
       ...this.pluginTargets,
-    ], this.agents, wholeCall);
+    ], this.agents, wholeCall, this.resilience, this.ownsResilience);
   }
 
   async disposeTargets(): Promise<void> {
     await Promise.allSettled(this.pluginTargets.map((target) => target.dispose()));
     this.agents.destroy();
+    if (this.ownsResilience) this.resilience.shutdown();
+  }
+
+  /** Validates one level's fallback lists at load; an invalid one stops the start-up with its path. */
+  private fallbackLevel(parent: FallbackLists, config: FallbackConfig | undefined, path: string): FallbackLists {
+    try {
+      return compileFallbackLevel(parent, config);
+    } catch (error) {
+      if (error instanceof FallbackConfigProblem) this.fail(`${path}.${error.path}`, `invalid fallback: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Routes sharing a target and thresholds share its breaker; different thresholds get their own. */
+  private breakerFor(target: Target, settings: BreakerSettings): Route['breaker'] {
+    const targetKey = this.breakerKeys.get(target) ?? `${target.kind}:${target.name}`;
+    const same = Object.entries(settings).every(([name, value]) => DEFAULT_BREAKER_SETTINGS[name as keyof BreakerSettings] === value);
+    const key = same ? targetKey : `${targetKey}#${Object.values(settings).join('/')}`;
+    return { identity: { key, target: target.name }, settings };
   }
 
   private addCredentials(
@@ -178,7 +225,7 @@ class RuntimeCompiler {
     if (!config) this.fail(path, `no upstream named "${name}" in upstreams`);
     let target: UpstreamTarget;
     try {
-      target = new UpstreamTarget(name, config, this.agents, this.dependencies.metrics);
+      target = new UpstreamTarget(name, config, this.agents, this.dependencies.metrics, this.resilience.events);
     } catch (error) {
       this.fail(joinPath(joinPath('upstreams', name), 'url'), `invalid upstream: ${(error as Error).message}`);
     }
@@ -219,6 +266,7 @@ class RuntimeCompiler {
     }
     const target = new PluginTarget(name, handlers, { route, faults, ...(this.dependencies.metrics && { observer: this.dependencies.metrics }) });
     this.pluginTargets.push(target);
+    this.breakerKeys.set(target, `plugin:${name}:${route.account_sid}:${route.application_sid ?? '*'}`);
     return target;
   }
 
@@ -250,5 +298,15 @@ function loggingFaultSink(logger: GatewayLogger): PluginFaultSink {
   return {
     strayError: (plugin, route, origin, error) =>
       logger.error({ plugin, account_sid: route.account_sid, origin, err: error instanceof Error ? error.message : String(error) }, 'error escaped plugin code'),
+  };
+}
+
+function mergeBreakerSettings(parent: BreakerSettings, own: BreakerConfig | undefined): BreakerSettings {
+  if (!own) return parent;
+  return {
+    errorThresholdPercentage: own.errorThresholdPercentage ?? parent.errorThresholdPercentage,
+    volumeThreshold: own.volumeThreshold ?? parent.volumeThreshold,
+    rollingWindowMs: own.rollingWindowMs ?? parent.rollingWindowMs,
+    resetTimeoutMs: own.resetTimeoutMs ?? parent.resetTimeoutMs,
   };
 }

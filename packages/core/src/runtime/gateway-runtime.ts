@@ -1,6 +1,7 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { LoadedConfig } from '../config/types.js';
 import type { WholeCallRuntime } from '../follow-up/whole-call-runtime.js';
+import { ResilienceServices } from '../resilience/resilience-services.js';
 import type { RoutingTable } from '../routing/routing-table.js';
 import type { Target } from '../targets/target.js';
 import type { UpstreamAgents } from '../targets/upstream-agents.js';
@@ -19,10 +20,14 @@ export class GatewayRuntime {
     private readonly agents: UpstreamAgents,
     /** Route tokens, hook rewriting, signature policies and status sinks of this generation. */
     readonly wholeCall: WholeCallRuntime,
+    /** Breakers, answer cache and their events (`resilience.events` is what metrics subscribe to). */
+    readonly resilience: ResilienceServices = new ResilienceServices(),
+    private readonly ownsResilience = true,
   ) {}
 
   async dispose(): Promise<void> {
     await Promise.allSettled(this.targets.map((target) => target.dispose()));
     this.agents.destroy();
+    if (this.ownsResilience) this.resilience.shutdown();
   }
 }

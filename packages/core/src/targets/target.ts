@@ -13,6 +13,7 @@ export const FAILURE_REASONS = [
   'bad_content_type',
   'invalid_json',
   'invalid_response',
+  'invalid_verbs',
   'body_too_large',
   'circuit_open',
   'plugin_error',
@@ -20,7 +21,14 @@ export const FAILURE_REASONS = [
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export type InvocationResult =
-  | { ok: true; verbs: Verb[] }
+  | {
+      ok: true;
+      verbs: Verb[];
+      /** 202, 204 or `[]` where the hook kind allows it: the platform continues its current verb stack. */
+      noChange?: boolean;
+      /** The upstream's Cache-Control header, for the answer cache. */
+      cacheControl?: string;
+    }
   | { ok: false; reason: FailureReason; detail: string };
 
 export interface CallHookInvocation {

@@ -1,13 +1,16 @@
 import { Agent as HttpsAgent } from 'node:https';
-import got, { RequestError, type Got, type Response } from 'got';
+import { setTimeout as sleep } from 'node:timers/promises';
+import got, { type CancelableRequest, type Got, type OptionsInit, type Response } from 'got';
+import type { Verb } from '@graine/sdk';
 import type { UpstreamConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import type { FailureReason } from './target.js';
-import { signatureHeaderValue } from '../signatures/webhook-signature.js';
+import type { ResilienceEvents } from '../resilience/resilience-events.js';
+import { signatureHeaderValue, type RequestSigning } from '../signatures/webhook-signature.js';
 import {
   failure,
   type CallHookInvocation,
   type DeliveryResult,
+  type FailureReason,
   type ForwardedHook,
   type InvocationResult,
   type Target,
@@ -16,99 +19,139 @@ import type { UpstreamAgents } from './upstream-agents.js';
 
 /** Default for an upstream that names no timeout; the hook's deadline cuts it shorter when needed. */
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 6000;
+export const DEFAULT_UPSTREAM_MAX_BODY_BYTES = 1024 * 1024;
+/** A retry is only worth it when this much budget is left after its jittered pause. */
+export const RETRY_MIN_BUDGET_MS = 200;
+const RETRY_JITTER_MIN_MS = 20;
+const RETRY_JITTER_SPAN_MS = 80;
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET']);
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/** One request to an upstream's configured URL, for any hook kind. */
+export interface UpstreamRequest {
+  /** The platform's payload, forwarded as JSON (POST) or as query parameters (GET). */
+  payload: Record<string, unknown>;
+  requestId: string;
+  callSid?: string;
+  /** Aborted at the hook's deadline. */
+  signal: AbortSignal;
+  /** Epoch milliseconds at which the gateway stops waiting. */
+  deadline: number;
+  /**
+   * True for hooks where the platform reads 202, 204 and `[]` as "no change, continue the current
+   * verb stack" (actionHooks, protocol §4.1); false for the initial call hook, where they are failures.
+   */
+  noChangeAllowed: boolean;
+  /** Sign the body with the tenant's secret (upstreams with `signRequests`). */
+  signing?: RequestSigning;
+}
+
+/** What an upstream answered: the raw verbs (validated by the caller), "no change", or a failure. */
+export type UpstreamResult = InvocationResult;
+
+/** A request ready to send: which got instance (own or foreign host), where, and the per-request options. */
+interface PreparedRequest {
+  client: Got;
+  url: URL;
+  options: OptionsInit;
+}
+
+type Exchange = { response: Response<Buffer> } | { failed: { ok: false; reason: FailureReason; detail: string }; retryable: boolean };
 
 /**
- * A tenant backend. Its got instance is built once, at config load, with the options that never change
- * per request (agent, credentials, headers, no redirects, no got retries), so the hot path only merges
- * the request's own parts.
+ * A tenant backend. Its got instances are built once, at config load, with the options that never
+ * change per request (agent, credentials, headers, no redirects, no got retries), so the hot path only
+ * merges the request's own parts. Every request's timeout is cut to what remains of the hook's budget,
+ * and the answer's size limit holds while it downloads. Retries are ours: at most one, for connection
+ * refused/reset and 502/503/504, after a jittered pause, and only when the budget still has room for
+ * it. Timeouts are not retried.
  */
 export class UpstreamTarget implements Target {
   readonly kind = 'upstream' as const;
   private readonly client: Got;
   /** For absolute hooks on other hosts: the upstream's credentials and headers must not follow them. */
   private readonly foreignClient: Got;
-  private readonly url: URL;
+  readonly url: URL;
   private readonly method: 'GET' | 'POST';
   private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+  /** Set when the generation is dropped: requests cut by the agents' destruction are not retried. */
+  private disposed = false;
 
   constructor(
     readonly name: string,
     config: UpstreamConfig,
     agents: UpstreamAgents,
     private readonly metrics?: GatewayMetrics,
+    private readonly events?: ResilienceEvents,
   ) {
     this.url = new URL(config.url);
     this.method = config.method ?? 'POST';
     this.timeoutMs = config.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+    this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BODY_BYTES;
     const agent = agents.forOrigin(this.url);
+    const common = { followRedirect: false, throwHttpErrors: false, retry: { limit: 0 }, responseType: 'buffer' as const };
     this.client = got.extend({
+      ...common,
       agent: agent instanceof HttpsAgent ? { https: agent } : { http: agent },
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      responseType: 'buffer',
       headers: { 'user-agent': 'graine-hook-gateway', ...config.headers },
       ...(config.auth && { username: config.auth.username, password: config.auth.password }),
     });
-    this.foreignClient = got.extend({
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      responseType: 'buffer',
-      headers: { 'user-agent': 'graine-hook-gateway' },
+    this.foreignClient = got.extend({ ...common, headers: { 'user-agent': 'graine-hook-gateway' } });
+  }
+
+  invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
+    return this.invoke({
+      payload: invocation.payload,
+      requestId: invocation.requestId,
+      callSid: invocation.hook.call_sid,
+      signal: invocation.signal,
+      deadline: invocation.deadline,
+      noChangeAllowed: false,
+      ...(invocation.signing && { signing: invocation.signing }),
     });
   }
 
-  async invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
-    const started = performance.now();
-    const result = await this.request(invocation);
-    this.metrics?.upstreamRequest(this.name, result.ok ? 'ok' : result.reason, (performance.now() - started) / 1000);
-    return result;
+  /** Calls the configured URL for any hook kind, with the retry rules above. */
+  invoke(request: UpstreamRequest): Promise<UpstreamResult> {
+    // Serialised here rather than by got, so that a signature covers exactly the bytes sent.
+    const body = this.method === 'POST' ? JSON.stringify(request.payload) : undefined;
+    const headers: Record<string, string> = { 'x-request-id': request.requestId };
+    if (request.callSid) headers['x-call-sid'] = request.callSid;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (request.signing) headers[request.signing.header] = signatureHeaderValue(request.signing.secret, body ?? '');
+    const prepared: PreparedRequest = {
+      client: this.client,
+      url: this.url,
+      options: { method: this.method, headers, ...(body === undefined ? { searchParams: scalarFields(request.payload) } : { body }) },
+    };
+    return this.withRetry(prepared, request.signal, request.deadline, (response) => readVerbs(response, request.noChangeAllowed));
   }
 
-  private async request(invocation: CallHookInvocation): Promise<InvocationResult> {
-    const timeout = Math.max(1, Math.min(this.timeoutMs, invocation.deadline - Date.now()));
-    let response: Response<Buffer>;
-    try {
-      // Serialised here rather than by got, so that a signature covers exactly the bytes sent.
-      const body = this.method === 'POST' ? JSON.stringify(invocation.payload) : undefined;
-      const headers: Record<string, string> = { 'x-request-id': invocation.requestId, 'x-call-sid': invocation.hook.call_sid };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (invocation.signing) headers[invocation.signing.header] = signatureHeaderValue(invocation.signing.secret, body ?? '');
-      response = await this.client(this.url, {
-        method: this.method,
-        headers,
-        timeout: { request: timeout },
-        signal: invocation.signal,
-        responseType: 'buffer',
-        ...(body === undefined ? { searchParams: scalarFields(invocation.payload) } : { body }),
-      });
-    } catch (error) {
-      return classifyRequestError(error);
-    }
-    return readVerbs(response);
+  /** A follow-up hook; `verbs: []` means "no change" (protocol §1.1: 204, `[]` or a non-JSON answer). */
+  invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
+    return this.withRetry(this.prepareForward(hook), hook.signal, hook.deadline, readFollowUpVerbs);
   }
 
-  async invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
-    const started = performance.now();
-    const response = await this.forward(hook);
-    const result = 'statusCode' in response ? readFollowUpVerbs(response) : response;
-    this.metrics?.upstreamRequest(this.name, result.ok ? 'ok' : result.reason, (performance.now() - started) / 1000);
-    return result;
-  }
-
+  /** One attempt: the status queue has its own retries and backoff. */
   async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
-    const response = await this.forward(event);
-    if (!('statusCode' in response)) return response;
-    if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
-    return { ok: false, reason: 'bad_status', detail: `answered ${response.statusCode}` };
+    const exchange = await this.exchange(this.prepareForward(event), event.signal, event.deadline);
+    if ('failed' in exchange) return exchange.failed;
+    const status = exchange.response.statusCode;
+    if (status >= 200 && status < 300) return { ok: true };
+    return { ok: false, reason: 'bad_status', detail: `answered ${status}` };
+  }
+
+  async dispose(): Promise<void> {
+    // Agents are shared per origin and destroyed with their registry, which ends requests in flight.
+    this.disposed = true;
   }
 
   /**
    * Sends a hook on to this upstream's origin + the hook's own path (the platform's way of resolving a
    * relative hook, protocol §2.1), with the platform's method and body bytes unchanged.
    */
-  private async forward(hook: ForwardedHook): Promise<Response<Buffer> | { ok: false; reason: FailureReason; detail: string }> {
+  private prepareForward(hook: ForwardedHook): PreparedRequest {
     const foreign = hook.origin !== undefined && hook.origin !== this.url.origin;
     // Concatenated, not resolved: a path such as `//other.host/x` must not change the host.
     const url = hook.path === undefined ? this.url : new URL(`${hook.origin ?? this.url.origin}${hook.path.split('#')[0]}`);
@@ -117,23 +160,68 @@ export class UpstreamTarget implements Target {
     if (hook.callSid) headers['x-call-sid'] = hook.callSid;
     if (body !== undefined && body !== '') headers['content-type'] = 'application/json';
     if (hook.signing && !foreign) headers[hook.signing.header] = signatureHeaderValue(hook.signing.secret, body ?? '');
-    const timeout = Math.max(1, Math.min(this.timeoutMs, hook.deadline - Date.now()));
-    try {
-      return await (foreign ? this.foreignClient : this.client)(url, {
-        method: hook.method,
-        headers,
-        timeout: { request: timeout },
-        signal: hook.signal,
-        responseType: 'buffer',
-        ...(body !== undefined && body !== '' && { body }),
-      });
-    } catch (error) {
-      return classifyRequestError(error) as { ok: false; reason: FailureReason; detail: string };
+    return {
+      client: foreign ? this.foreignClient : this.client,
+      url,
+      options: { method: hook.method, headers, ...(body !== undefined && body !== '' && { body }) },
+    };
+  }
+
+  private async withRetry(
+    prepared: PreparedRequest,
+    signal: AbortSignal,
+    deadline: number,
+    read: (response: Response<Buffer>) => InvocationResult,
+  ): Promise<InvocationResult> {
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const exchange = await this.exchange(prepared, signal, deadline);
+      const result = 'failed' in exchange ? exchange.failed : read(exchange.response);
+      const status = 'response' in exchange ? exchange.response.statusCode : undefined;
+      const retryable = 'failed' in exchange ? exchange.retryable : RETRYABLE_STATUSES.has(status!);
+      this.report(attempt, result, status, performance.now() - started);
+      if (result.ok || !retryable || attempt >= 2 || this.disposed) return result;
+      const pause = RETRY_JITTER_MIN_MS + Math.random() * RETRY_JITTER_SPAN_MS;
+      if (deadline - Date.now() - pause < RETRY_MIN_BUDGET_MS) return result;
+      try {
+        await sleep(pause, undefined, { signal });
+      } catch {
+        return result;
+      }
     }
   }
 
-  async dispose(): Promise<void> {
-    // Agents are shared per origin and destroyed with their registry.
+  /** One HTTP exchange under the hook's remaining budget, its answer read up to the size limit. */
+  private async exchange(prepared: PreparedRequest, signal: AbortSignal, deadline: number): Promise<Exchange> {
+    const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - Date.now()));
+    const pending = prepared.client(prepared.url, {
+      ...prepared.options,
+      timeout: { request: timeout },
+      signal,
+      responseType: 'buffer',
+    }) as unknown as CancelableRequest<Response<Buffer>>;
+    // A declared or downloaded length over the limit cancels the download there and then.
+    let tooLarge = false;
+    const cancelIfTooLarge = (bytes: number) => {
+      if (bytes > this.maxBodyBytes && !tooLarge) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    };
+    pending.on('response', (response: Response) => cancelIfTooLarge(Number(response.headers['content-length'] ?? 0)));
+    pending.on('downloadProgress', (progress) => cancelIfTooLarge(progress.transferred));
+    try {
+      return { response: await pending };
+    } catch (error) {
+      if (tooLarge) return { failed: { ok: false, reason: 'body_too_large', detail: `answer larger than ${this.maxBodyBytes} bytes` }, retryable: false };
+      return classifyRequestError(error, signal);
+    }
+  }
+
+  private report(attempt: number, result: InvocationResult, status: number | undefined, durationMs: number): void {
+    const outcome = result.ok ? 'ok' : result.reason;
+    this.metrics?.upstreamRequest(this.name, outcome, durationMs / 1000);
+    this.events?.emit('upstreamAttempt', { upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs });
   }
 }
 
@@ -146,27 +234,28 @@ function scalarFields(payload: Record<string, unknown>): Record<string, string |
   return fields;
 }
 
-function classifyRequestError(error: unknown): InvocationResult {
-  if (error instanceof RequestError) {
-    const code = error.code;
-    if (code === 'ETIMEDOUT' || code === 'ERR_ABORTED' || error.name === 'AbortError' || error.name === 'TimeoutError') {
-      return failure('timeout', `no answer in time (${code})`);
-    }
-    return failure('connect_error', code || error.message);
+function classifyRequestError(error: unknown, signal: AbortSignal): Exchange {
+  const code = (error as { code?: string }).code ?? '';
+  const name = (error as { name?: string }).name ?? '';
+  if (signal.aborted || code === 'ETIMEDOUT' || code === 'ERR_ABORTED' || name === 'AbortError' || name === 'TimeoutError') {
+    return { failed: { ok: false, reason: 'timeout', detail: `no answer in time (${code || name})` }, retryable: false };
   }
-  if (error instanceof Error && error.name === 'AbortError') return failure('timeout', 'aborted at the deadline');
-  return failure('connect_error', error instanceof Error ? error.message : String(error));
+  const detail = code || (error instanceof Error ? error.message : String(error));
+  return { failed: { ok: false, reason: 'connect_error', detail }, retryable: RETRYABLE_CODES.has(code) };
 }
 
-function readVerbs(response: Response<Buffer>): InvocationResult {
-  if (response.statusCode >= 300 && response.statusCode < 400) {
-    return failure('redirect', `answered ${response.statusCode}; redirects are not followed`);
-  }
-  if (response.statusCode !== 200) return failure('bad_status', `answered ${response.statusCode}`);
-  const contentType = response.headers['content-type'] ?? '';
-  if (!contentType.includes('application/json')) {
-    return failure('bad_content_type', `content-type is ${contentType || 'missing'}, not application/json`);
-  }
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/([a-z0-9.+-]*\+)?json\b/i.test((contentType ?? '').trim());
+}
+
+/** The call hook's answer (and any hook read the same way): only a 200 JSON array is verbs. */
+function readVerbs(response: Response<Buffer>, noChangeAllowed: boolean): InvocationResult {
+  const status = response.statusCode;
+  if (status >= 300 && status < 400) return failure('redirect', `answered ${status}; redirects are not followed`);
+  if (noChangeAllowed && (status === 202 || status === 204)) return { ok: true, verbs: [], noChange: true };
+  if (status !== 200) return failure('bad_status', `answered ${status}`);
+  const contentType = response.headers['content-type'];
+  if (!isJson(contentType)) return failure('bad_content_type', `content-type is ${contentType || 'missing'}, not application/json`);
   let body: unknown;
   try {
     body = JSON.parse(response.body.toString('utf8'));
@@ -174,8 +263,13 @@ function readVerbs(response: Response<Buffer>): InvocationResult {
     return failure('invalid_json', 'body is not valid JSON');
   }
   if (!Array.isArray(body)) return failure('invalid_response', 'body is not a JSON array of verbs');
-  if (body.length === 0) return failure('invalid_response', 'empty verb array for the call hook');
-  return { ok: true, verbs: body };
+  const cacheControl = response.headers['cache-control'];
+  return {
+    ok: true,
+    verbs: body as Verb[],
+    ...(noChangeAllowed && body.length === 0 && { noChange: true }),
+    ...(cacheControl !== undefined && { cacheControl }),
+  };
 }
 
 /**
@@ -183,18 +277,6 @@ function readVerbs(response: Response<Buffer>): InvocationResult {
  * the current verbs" (protocol §1.1, §4.1), so those are `verbs: []` here rather than failures.
  */
 function readFollowUpVerbs(response: Response<Buffer>): InvocationResult {
-  if (response.statusCode === 204 || response.statusCode === 202) return { ok: true, verbs: [] };
-  if (response.statusCode >= 300 && response.statusCode < 400) {
-    return failure('redirect', `answered ${response.statusCode}; redirects are not followed`);
-  }
-  if (response.statusCode !== 200) return failure('bad_status', `answered ${response.statusCode}`);
-  if (!(response.headers['content-type'] ?? '').includes('application/json')) return { ok: true, verbs: [] };
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body.toString('utf8'));
-  } catch {
-    return failure('invalid_json', 'body is not valid JSON');
-  }
-  if (!Array.isArray(body)) return failure('invalid_response', 'body is not a JSON array of verbs');
-  return { ok: true, verbs: body };
+  if (response.statusCode === 200 && !isJson(response.headers['content-type'])) return { ok: true, verbs: [], noChange: true };
+  return readVerbs(response, true);
 }

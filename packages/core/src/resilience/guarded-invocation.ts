@@ -1,0 +1,74 @@
+import type { CacheableHookKind } from '../cache/cache-policy.js';
+import type { CacheSource } from '../cache/response-cache.js';
+import type { Route } from '../routing/route.js';
+import { failure, type InvocationResult } from '../targets/target.js';
+import { validateVerbs, type VerbContext } from '../verbs/validate-verbs.js';
+import { ABANDONED, abandonAtAbort } from './deadline.js';
+import type { ResilienceServices } from './resilience-services.js';
+
+/** One hook to answer through a route's target, whatever the hook kind. */
+export interface GuardedInvocation {
+  route: Route;
+  kind: CacheableHookKind;
+  /** What the answer must be valid for: `initial` for the call hook, `midCall` for actionHooks. */
+  verbContext: VerbContext;
+  /** The hook's fields, for the cache key (`vary`). */
+  fields: Readonly<Record<string, unknown>>;
+  /** For follow-up hooks: which hook (its name or path), part of the cache key. */
+  hookName?: string;
+  /** Aborted when the target's share of the budget is spent. */
+  signal: AbortSignal;
+  /** Calls the target: `route.target.invokeCallHook(…)`, an upstream's `invoke(…)` for a follow-up hook, … */
+  invoke: (signal: AbortSignal) => Promise<InvocationResult>;
+}
+
+export interface GuardedResult {
+  result: InvocationResult;
+  source: CacheSource;
+  /** For a stale answer: the failure it stood in for. */
+  staleReason?: string;
+}
+
+/**
+ * cache → breaker → target → validation, in that order. An open breaker answers `circuit_open` at
+ * once and the target receives nothing; every failure (including verbs the platform would reject)
+ * counts against the breaker; a failure may still be answered from the cache's stale-if-error window.
+ */
+export async function invokeGuarded(services: ResilienceServices, call: GuardedInvocation): Promise<GuardedResult> {
+  const policy = call.route.cache;
+  if (policy && policy.hooks.has(call.kind) && services.cache.enabled) {
+    return services.cache.getOrInvoke(cacheKey(call), policy, () => invokeBehindBreaker(services, call));
+  }
+  return { result: await invokeBehindBreaker(services, call), source: 'target' };
+}
+
+/** Tenant, application, hook and target always; hook fields only as the policy lists them. */
+function cacheKey(call: GuardedInvocation): string {
+  const { route } = call;
+  const varying = route.cache!.vary.map((field) => {
+    const value = call.fields[field];
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
+  });
+  return JSON.stringify([route.accountSid, route.applicationSid ?? '*', call.kind, call.hookName ?? '', route.target.name, ...varying]);
+}
+
+async function invokeBehindBreaker(services: ResilienceServices, call: GuardedInvocation): Promise<InvocationResult> {
+  const { identity, settings } = call.route.breaker;
+  const run = await services.breakers.run(identity, settings, () => invokeAndValidate(call), (result) => !result.ok);
+  if (run.kind === 'open') return failure('circuit_open', `the breaker of ${call.route.target.name} is open`);
+  return run.value;
+}
+
+async function invokeAndValidate(call: GuardedInvocation): Promise<InvocationResult> {
+  let result: InvocationResult;
+  try {
+    result = await abandonAtAbort(call.invoke(call.signal), call.signal);
+  } catch (error) {
+    if (error === ABANDONED) return failure('timeout', `${call.route.target.name} did not answer before the deadline`);
+    return failure(call.route.target.kind === 'plugin' ? 'plugin_error' : 'connect_error', error instanceof Error ? error.message : String(error));
+  }
+  if (!result.ok || result.noChange) return result;
+  const check = validateVerbs(result.verbs, call.verbContext);
+  if (!check.ok) return failure(check.reason, check.problem);
+  return { ...result, verbs: check.verbs };
+}
