@@ -24,6 +24,7 @@ import {
   type PluginServiceProvider,
 } from '@graine/core';
 import { createApp } from './app.js';
+import { answerUnparsableRequest } from './client-errors.js';
 import { ResponseTracker } from './response-tracker.js';
 import { createAdminApp, type MetricsSource, type Readiness } from './health-and-metrics.js';
 import { createLogger } from './logger.js';
@@ -144,6 +145,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     if (draining) ctx.set('connection', 'close');
   });
   const server = createServer(app.callback());
+  server.on('clientError', answerUnparsableRequest);
   const responses = new ResponseTracker(server);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? env.HOST ?? serverConfig.host ?? '127.0.0.1';
