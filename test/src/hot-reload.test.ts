@@ -155,4 +155,9 @@ describe('hot reload by watching files', () => {
     await eventually(async () => spoken(await ask(gateway)).startsWith('v3 '));
     expect(gateway.logs.some((line) => line.msg === 'config reloaded' && line.trigger === 'config_changed')).to.equal(true);
   });
+
+  it("runs the plugins' dispose on shutdown", async () => {
+    await gateway.stop();
+    expect(gateway.logs.some((line) => line.msg === 'echo disposed' && line.text === 'v3')).to.equal(true);
+  });
 });
