@@ -8,6 +8,7 @@ import { basicAuth, passwordHash } from './support/credentials.js';
 import { callHookQuery, sendHook } from './support/call-hook.js';
 import { startTestGateway, writeTempConfig } from './support/gateway-harness.js';
 import { runCli } from './support/cli-process.js';
+import { answerVerbs, startUpstream } from './support/upstream-server.js';
 
 const STATIC = { plugin: 'static', options: { verbs: [{ verb: 'hangup' }] } };
 
@@ -195,6 +196,43 @@ describe('the published schema and the default config', () => {
       const second = callHookQuery({ account_sid: 'demo-account-2', application_sid: 'any-app' });
       const tenantTwo = await sendHook(`${gateway.url}/webhooks/call?${second}`, { authorization: basicAuth('demo2', 'demo-password-2') });
       expect(tenantTwo.body[0].text).to.equal('This is demo tenant two.');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe("the demo config's upstream route, as the README describes it", () => {
+  it('answers from whatever local server DEMO_UPSTREAM_URL names, forwarding the hook as JSON', async () => {
+    const upstream = await startUpstream(answerVerbs([{ verb: 'say', text: 'hello from my backend' }, { verb: 'hangup' }]));
+    const gateway = await startTestGateway(await readFile(DEFAULT_CONFIG_FILE, 'utf8'), {
+      env: { ADMIN_PORT: '0', DEMO_UPSTREAM_URL: `${upstream.url}/call-hook` },
+    });
+    try {
+      const body = { ...Object.fromEntries(callHookQuery({ account_sid: 'demo-account-1', application_sid: 'demo-app-upstream' })), sip_status: 100 };
+      const response = await sendHook(`${gateway.url}/webhooks/call`, { method: 'POST', authorization: basicAuth('demo1', 'demo-password-1'), body });
+      expect(response.status).to.equal(200);
+      expect(response.body).to.deep.equal([{ verb: 'say', text: 'hello from my backend' }, { verb: 'hangup' }]);
+      expect(upstream.requests.map((request) => [request.method, request.path])).to.deep.equal([['POST', '/call-hook']]);
+      expect(upstream.requests[0]!.json()).to.deep.equal(body);
+      expect(upstream.requests[0]!.headers['x-tenant-team']).to.equal('demo');
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+
+  it('answers the fallback verbs with reason connect_error when nothing listens there', async () => {
+    const port = await freePort();
+    const gateway = await startTestGateway(await readFile(DEFAULT_CONFIG_FILE, 'utf8'), {
+      env: { ADMIN_PORT: '0', DEMO_UPSTREAM_URL: `http://127.0.0.1:${port}/call-hook` },
+    });
+    try {
+      const query = callHookQuery({ account_sid: 'demo-account-1', application_sid: 'demo-app-upstream' });
+      const response = await sendHook(`${gateway.url}/webhooks/call?${query}`, { authorization: basicAuth('demo1', 'demo-password-1') });
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('x-gateway-outcome')).to.equal('fallback; reason=connect_error');
+      expect(response.body).to.be.an('array').that.is.not.empty;
     } finally {
       await gateway.stop();
     }
