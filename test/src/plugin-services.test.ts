@@ -31,11 +31,13 @@ describe('plugins receive services scoped to the plugin and the tenant', () => {
   let gateway: TestGateway;
   let api: UpstreamServer;
   let slowApi: UpstreamServer;
+  let brokenApi: UpstreamServer;
   const clock = createFakeClock('2026-06-01T08:00:00Z');
   let slowRequestsAbandoned = 0;
 
   before(async () => {
     api = await startUpstream(answerVerbs({ vip: true }));
+    brokenApi = await startUpstream(answerVerbs({ error: 'down' }, 503));
     slowApi = await startUpstream(async (_request, response) => {
       response.on('close', () => {
         if (!response.writableEnded) slowRequestsAbandoned += 1;
@@ -55,6 +57,7 @@ describe('plugins receive services scoped to the plugin and the tenant', () => {
               'AP-probe': { target: { plugin: 'probe' } },
               'AP-other': { target: { plugin: 'other-probe' } },
               'AP-api': { target: { plugin: 'probe', options: { api: `${api.url}/crm` } } },
+              'AP-broken-api': { target: { plugin: 'probe', options: { api: `${brokenApi.url}/crm` } } },
               'AP-slow-api': { target: { plugin: 'probe', options: { api: `${slowApi.url}/crm` } }, deadlineMs: 250 },
             },
           },
@@ -72,6 +75,7 @@ describe('plugins receive services scoped to the plugin and the tenant', () => {
     await plugins.cleanup();
     await api.close();
     await slowApi.close();
+    await brokenApi.close();
   });
 
   const call = async (account: string, application: string, credentials: string) => {
@@ -111,6 +115,13 @@ describe('plugins receive services scoped to the plugin and the tenant', () => {
   it("the HTTP client reaches the tenant's API and reads its JSON answer", async () => {
     expect(await call('AC-1', 'AP-api', tenant1)).to.contain('api=200:{"vip":true}');
     expect(api.requests.at(-1)?.json()).to.deep.equal({ caller: '15551230000' });
+  });
+
+  it("a plugin's HTTP calls to a failing API go through a circuit breaker that opens and then spares the API", async () => {
+    // Default breaker settings: 5 calls in the window, 50 % failed → open.
+    for (let index = 0; index < 5; index++) expect(await call('AC-1', 'AP-broken-api', tenant1)).to.contain('api=503:');
+    expect(await call('AC-1', 'AP-broken-api', tenant1)).to.contain('api=PluginHttpError:EOPENBREAKER');
+    expect(brokenApi.requests).to.have.length(5);
   });
 
   it("a plugin's HTTP request is aborted at the hook's deadline instead of running on", async () => {

@@ -1,7 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got } from 'got';
-import type { HttpRequest, HttpResponse, PluginHttpClient } from '@graine/sdk';
+import type { HttpRequest, HttpResponse, PluginHttpClient, PluginRoute } from '@graine/sdk';
+import { DEFAULT_BREAKER_SETTINGS, type BreakerRegistry } from '../resilience/breaker-registry.js';
 import { currentPluginCall } from './plugin-call-scope.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -40,8 +41,22 @@ export class PluginHttpClients {
     });
   }
 
-  forPlugin(plugin: string): PluginHttpClient {
-    return { request: (request) => this.request(plugin, request) };
+  /**
+   * The client of one plugin instance. With `breakers`, its requests to each origin go through a
+   * breaker of their own (per plugin, tenant and origin): connection errors, timeouts and 5xx answers
+   * count, and an open breaker fails fast with `EOPENBREAKER` without touching the network.
+   */
+  forPlugin(plugin: string, route: PluginRoute, breakers?: BreakerRegistry): PluginHttpClient {
+    return {
+      request: async <T>(request: HttpRequest) => {
+        if (!breakers) return this.request<T>(plugin, request);
+        const origin = originOf(plugin, request.url);
+        const identity = { key: `plugin-http|${plugin}|${route.account_sid}|${origin}`, target: `${plugin}/http` };
+        const run = await breakers.run(identity, DEFAULT_BREAKER_SETTINGS, () => this.request<T>(plugin, request), (response) => response.statusCode >= 500);
+        if (run.kind === 'open') throw new PluginHttpError('EOPENBREAKER', `plugin ${plugin}: the circuit to this origin is open`);
+        return run.value;
+      },
+    };
   }
 
   destroy(): void {
@@ -69,6 +84,14 @@ export class PluginHttpClients {
       const code = error instanceof RequestError ? error.code : error instanceof Error && error.name === 'AbortError' ? 'ERR_ABORTED' : 'ERR_REQUEST';
       throw new PluginHttpError(code, `plugin ${plugin}: HTTP request failed (${code})`);
     }
+  }
+}
+
+function originOf(plugin: string, url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw new PluginHttpError('ERR_INVALID_URL', `plugin ${plugin}: not an absolute URL`);
   }
 }
 

@@ -1,9 +1,16 @@
 import type { Clock, PluginLogger, PluginRoute, ResolvedServices, ServiceRefs } from '@graine/sdk';
 import type { GatewayLogger } from '../logging.js';
+import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+
+/** What a plugin instance's services share with the generation that sets it up. */
+export interface PluginInstanceResources {
+  /** The generation's circuit breakers: the plugin's HTTP calls to each origin go through one. */
+  breakers?: BreakerRegistry;
+}
 
 /** Hands a plugin instance the services it declared, scoped to its plugin name and route. */
 export interface PluginServiceProvider {
-  resolve<Deps extends ServiceRefs>(plugin: string, route: PluginRoute, deps: Deps): ResolvedServices<Deps>;
+  resolve<Deps extends ServiceRefs>(plugin: string, route: PluginRoute, deps: Deps, resources?: PluginInstanceResources): ResolvedServices<Deps>;
 }
 
 /** A logger whose every line carries the plugin and its tenant. */

@@ -1,6 +1,6 @@
 import type { PluginDefinition, PluginHandlers, PluginRoute } from '@graine/sdk';
 import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
-import type { PluginServiceProvider } from './plugin-services.js';
+import type { PluginInstanceResources, PluginServiceProvider } from './plugin-services.js';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 5000;
 
@@ -9,6 +9,7 @@ export interface PluginSetupRequest {
   options: Record<string, unknown>;
   route: PluginRoute;
   services: PluginServiceProvider;
+  resources?: PluginInstanceResources;
   faults: PluginFaultSink;
   timeoutMs: number;
 }
@@ -21,7 +22,7 @@ export async function setUpPlugin(request: PluginSetupRequest): Promise<PluginHa
   const { definition, options, route } = request;
   const scope = { plugin: definition.name, route, faults: request.faults };
   const setup = runInPlugin(scope, async () => {
-    const deps = request.services.resolve(definition.name, route, definition.deps ?? {});
+    const deps = request.services.resolve(definition.name, route, definition.deps ?? {}, request.resources);
     return definition.setup({ options, deps, route });
   });
   let timer: NodeJS.Timeout | undefined;

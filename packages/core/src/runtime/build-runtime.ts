@@ -258,6 +258,7 @@ class RuntimeCompiler {
         options,
         route,
         services: this.dependencies.pluginServices,
+        resources: { breakers: this.resilience.breakers },
         faults,
         timeoutMs: this.config.plugins?.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       });
