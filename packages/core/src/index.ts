@@ -51,3 +51,4 @@ export * from './resilience/guarded-invocation.js';
 export * from './resilience/resilience-events.js';
 export * from './resilience/resilience-services.js';
 export * from './verbs/validate-verbs.js';
+export * from './resilience/resilience-metrics.js';

@@ -15,6 +15,8 @@ import {
   PluginCacheStore,
   PluginHttpClients,
   PluginMetricsRegistry,
+  reportResilienceToMetrics,
+  ResilienceServices,
   RuntimeHolder,
   StatusForwarder,
   statusForwardingOptions,
@@ -90,7 +92,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     useValue: new PluginFaultLog(logger, container.resolve<PluginMetricsRegistry>(Tokens.PluginMetrics)),
   });
   const pluginHttp = container.resolve<PluginHttpClients>(Tokens.PluginHttp);
+  // Breakers and the answer cache outlive config generations: a reload keeps an open breaker open.
+  const resilience = new ResilienceServices({
+    ...(loaded.config.server?.breakerIdleMs !== undefined && { breakerIdleMs: loaded.config.server.breakerIdleMs }),
+    ...(loaded.config.server?.cacheMaxBytes !== undefined && { cacheMaxBytes: loaded.config.server.cacheMaxBytes }),
+  });
+  reportResilienceToMetrics(resilience.events, metrics);
   const runtimeDependencies = {
+    resilience,
     pluginServices: container.resolve<PluginServiceProvider>(Tokens.PluginServices),
     logger,
     metrics,
@@ -105,6 +114,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const first = await buildGeneration(loaded, 1).catch((error: unknown) => {
     metrics.close();
     pluginHttp.destroy();
+    resilience.shutdown();
     throw error;
   });
   const runtime = first.runtime;
@@ -184,6 +194,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       // Status events already answered 200 get a bounded time to reach their sinks.
       if (!(await statusForwarder.drain())) logger.warn({ queues: statusForwarder.stats() }, 'status queues not drained in time; remaining events dropped');
       await runtimes.dispose();
+      resilience.shutdown();
       removeStrayErrorHandlers();
       pluginHttp.destroy();
       if (admin) {
