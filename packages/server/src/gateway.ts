@@ -166,6 +166,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       server.off('error', reject);
       resolvePromise();
     });
+  }).catch(async (error: unknown) => {
+    // A busy port: release what was built for serving, then report.
+    reloader.close();
+    removeStrayErrorHandlers();
+    await runtimes.dispose();
+    pluginHttp.destroy();
+    metrics.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const url = httpUrl(address);
