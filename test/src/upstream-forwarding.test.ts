@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import nock from 'nock';
 import { UpstreamAgents } from '@graine/core';
@@ -155,6 +157,40 @@ describe('an upstream target receives the hook exactly as configured (nock check
 });
 
 describe('upstream connections', () => {
+  it('reuses one kept-alive connection to an upstream across hooks, even for two upstreams on one origin', async () => {
+    // nock's pass-through opens a fresh socket per request; count real connections without it.
+    nock.restore();
+    let connections = 0;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(VERBS));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const gateway = await startTestGateway({
+      upstreams: { first: { url: `${origin}/one`, timeoutMs: 1000 }, second: { url: `${origin}/two`, method: 'GET', timeoutMs: 1000 } },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          applications: { 'AP-1': { target: { upstream: 'first' } }, 'AP-2': { target: { upstream: 'second' } } },
+        },
+      },
+    });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ application_sid: i % 2 ? 'AP-2' : 'AP-1' })}`, { authorization: AUTH });
+        expect(response.body).to.deep.equal(VERBS);
+      }
+      expect(connections).to.equal(1);
+    } finally {
+      await gateway.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!nock.isActive()) nock.activate();
+    }
+  });
+
   it('shares one keep-alive agent per origin', () => {
     const agents = new UpstreamAgents();
     const first = agents.forOrigin(new URL('http://backend.test:8080/a'));
