@@ -62,7 +62,7 @@ function compileList(parent: FallbackList, own: unknown[] | undefined, merge: Fa
   const verbs: Verb[] = [];
   own.forEach((verb, index) => {
     const check = validateVerbs([verb], 'midCall' === context ? 'midCall' : 'initial');
-    if (!check.ok) throw new FallbackConfigProblem(`${key}[${index}]`, check.problem.replace(/^verb 0 /, ''));
+    if (!check.ok) throw new FallbackConfigProblem(`${key}[${index}]`, check.problem.replace(/^verb 0: /, ''));
     try {
       checkTemplates(verb);
     } catch (error) {

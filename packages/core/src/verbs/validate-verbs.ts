@@ -55,38 +55,38 @@ export function validateVerbs(value: unknown, context: VerbContext): VerbCheck {
     const name = Object.keys(entry)[0]!;
     const data = entry[name];
     const problem = checkVerb(name, data, context);
-    if (problem) return { ok: false, reason: 'invalid_verbs', problem: `verb ${index} (${name}): ${problem}` };
+    if (problem) return { ok: false, reason: 'invalid_verbs', problem: `verb ${index}: ${problem}` };
     verbs.push({ verb: name, ...data } as Verb);
   }
   return { ok: true, verbs };
 }
 
 function checkVerb(name: string, data: unknown, context: VerbContext): string | undefined {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'verb data is not an object';
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return `${name}: verb data is not an object`;
   try {
     validateVerb(name, data, quietLogger);
   } catch (error) {
     return (error as Error).message;
   }
-  if (!PLATFORM_VERBS.has(name)) return 'not a verb the platform runs';
+  if (!PLATFORM_VERBS.has(name)) return `${name} is not a verb the platform runs`;
   const allowed = CONTEXT_VERBS[context];
-  if (allowed && !allowed.has(name)) return `not allowed in a ${context} answer`;
+  if (allowed && !allowed.has(name)) return `${name} is not allowed in a ${context} answer`;
   if (name === 'sip:decline' && context !== 'initial') return 'sip:decline is only valid before the call is answered';
-  return checkHooks(data as Record<string, unknown>);
+  return checkHooks(name, data as Record<string, unknown>);
 }
 
 /** VS only checks that a hook is an object or a string; the platform asserts GET|POST at request time. */
-function checkHooks(data: Record<string, unknown>): string | undefined {
+function checkHooks(name: string, data: Record<string, unknown>): string | undefined {
   for (const [key, value] of Object.entries(data)) {
     if (key.endsWith('Hook') && value !== undefined) {
       if (typeof value === 'string') {
-        if (value.length === 0) return `${key} is an empty string`;
+        if (value.length === 0) return `${name}: ${key} is an empty string`;
       } else if (value === null) {
-        return `${key} is null`;
+        return `${name}: ${key} is null`;
       } else if (typeof value === 'object') {
         const hook = value as Record<string, unknown>;
-        if (typeof hook.url !== 'string' || hook.url.length === 0) return `${key} has no url`;
-        if (hook.method !== undefined && !HOOK_METHODS.has(String(hook.method).toUpperCase())) return `${key} method must be GET or POST`;
+        if (typeof hook.url !== 'string' || hook.url.length === 0) return `${name}: ${key} has no url`;
+        if (hook.method !== undefined && !HOOK_METHODS.has(String(hook.method).toUpperCase())) return `${name}: ${key} method must be GET or POST`;
       }
     }
   }
