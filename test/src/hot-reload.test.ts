@@ -28,7 +28,9 @@ export default {
 `;
 const build = (name: string) => `export const BUILD = ${JSON.stringify(name)};\n`;
 
-async function echoConfig(plugins: TestPluginFolder, text: unknown, reload?: object) {
+async function echoConfig(plugins: TestPluginFolder, text: unknown, delayOrReload: number | object = 40) {
+  const reload = typeof delayOrReload === 'object' ? delayOrReload : undefined;
+  const delayMs = typeof delayOrReload === 'number' ? delayOrReload : 40;
   return {
     plugins: { directories: [plugins.directory] },
     ...(reload && { reload }),
@@ -36,7 +38,7 @@ async function echoConfig(plugins: TestPluginFolder, text: unknown, reload?: obj
       'AC-1': {
         credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
         deadlineMs: 2000,
-        applications: { 'AP-1': { target: { plugin: 'echo', options: { text, delayMs: 40 } } } },
+        applications: { 'AP-1': { target: { plugin: 'echo', options: { text, delayMs } } } },
       },
     },
   };
@@ -114,6 +116,19 @@ describe('hot reload', () => {
     expect(gateway.logs.some((line) => line.msg === 'config reloaded' && line.generation === 2)).to.equal(true);
   });
 
+  it('lets a hook that started before a reload finish with the generation it started on', async () => {
+    await writeFile(gateway.configFile, JSON.stringify(await echoConfig(plugins, 'slow-old', 400)));
+    expect((await gateway.reload()).ok).to.equal(true);
+    const inFlight = ask(gateway);
+    await eventually(() => gateway.runtimes.inFlightCount > 0);
+    await writeFile(gateway.configFile, JSON.stringify(await echoConfig(plugins, 'v2')));
+    expect((await gateway.reload()).ok).to.equal(true);
+    expect(spoken(await ask(gateway))).to.equal('v2 build-1');
+    const answer = await inFlight;
+    expect(answer.outcome).to.equal(null);
+    expect(spoken(answer)).to.equal('slow-old build-1');
+  });
+
   it('keeps the serving generation when a reload fails, and says why in the log and the metrics', async () => {
     await writeFile(gateway.configFile, JSON.stringify(await echoConfig(plugins, 42)));
     const outcome = await gateway.reload('sighup');
@@ -123,10 +138,10 @@ describe('hot reload', () => {
     expect(answer.outcome).to.equal(null);
     expect(spoken(answer)).to.equal('v2 build-1');
     const failure = gateway.logs.find((line) => line.msg === 'config reload failed; the previous generation keeps serving');
-    expect(failure).to.include({ trigger: 'sighup', generation: 2 });
+    expect(failure).to.include({ trigger: 'sighup', generation: 4 });
     const text = (await gateway.metrics.exposition()).text;
     expect(text).to.match(/graine_config_reloads_total\{result="failure"\} 1/);
-    expect(text).to.match(/graine_config_generation 2/);
+    expect(text).to.match(/graine_config_generation 4/);
   });
 });
 
