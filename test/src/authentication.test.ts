@@ -45,12 +45,15 @@ describe('authentication and tenant isolation', () => {
             applications: { 'AP-B1': { target: staticTarget('tenant B application 1') } },
           },
           'AC-ENV': {
-            credentials: [{ username: 'user-env', password: '${TENANT_ENV_PASSWORD}' }],
+            credentials: [
+              { username: 'user-env', password: '${TENANT_ENV_PASSWORD}' },
+              { username: 'user-env-hash', password: '${TENANT_ENV_HASH}' },
+            ],
             applications: { 'AP-E1': { target: staticTarget('tenant from env') } },
           },
         },
       },
-      { env: { TENANT_ENV_PASSWORD: 'password-from-env' } },
+      { env: { TENANT_ENV_PASSWORD: 'password-from-env', TENANT_ENV_HASH: await passwordHash('password-behind-env-hash') } },
     );
   });
   after(() => gateway.stop());
@@ -148,6 +151,13 @@ describe('authentication and tenant isolation', () => {
       const response = await hook(basicAuth('user-env', 'password-from-env'), 'AC-ENV', 'AP-E1');
       expect(response.status).to.equal(200);
       expect(response.body[0].text).to.equal('tenant from env');
+    });
+
+    it('treats an scrypt hash given through ${VAR} as a hash, not as the password', async () => {
+      const ok = await hook(basicAuth('user-env-hash', 'password-behind-env-hash'), 'AC-ENV', 'AP-E1');
+      expect(ok.status).to.equal(200);
+      const hash = await passwordHash('password-behind-env-hash');
+      expectUnauthorized(await hook(basicAuth('user-env-hash', hash), 'AC-ENV', 'AP-E1'));
     });
 
     it('refuses a wrong password for an environment credential', async () => {

@@ -196,14 +196,16 @@ class RuntimeCompiler {
     list?.forEach((credential, index) => {
       const passwordPath = joinPath(joinPath(path, index), 'password');
       let compiled: CompiledCredential;
-      if (this.loaded.envPaths.has(passwordPath)) {
-        compiled = environmentCredential(principal, credential.password);
-      } else if (isScryptHash(credential.password)) {
+      // A hash is a hash wherever it comes from (operators often keep hashes in the environment too);
+      // any other value from the environment is the password itself.
+      if (isScryptHash(credential.password)) {
         try {
           compiled = scryptCredential(principal, credential.password);
         } catch (error) {
           this.fail(passwordPath, (error as Error).message);
         }
+      } else if (this.loaded.envPaths.has(passwordPath)) {
+        compiled = environmentCredential(principal, credential.password);
       } else {
         this.fail(passwordPath, 'plaintext passwords are refused: store an scrypt hash (graine-gateway hash-password) or a ${ENV_VAR} reference');
       }
