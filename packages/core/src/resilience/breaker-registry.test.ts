@@ -62,4 +62,17 @@ describe('breakers are created on first use and dropped when idle', () => {
       registry.shutdown();
     }
   });
+
+  it('keeps an open breaker past the idle time until its reset timeout is over', async () => {
+    const registry = new BreakerRegistry(new ResilienceEvents(), 1000);
+    const settings = { ...DEFAULT_BREAKER_SETTINGS, volumeThreshold: 1, resetTimeoutMs: 60_000 };
+    try {
+      await registry.run({ key: 'down', target: 'down' }, settings, async () => 'failed', () => true);
+      expect(registry.stateOf('down')).to.equal('open');
+      expect(registry.sweepIdle(Date.now() + 5000)).to.equal(0);
+      expect(registry.sweepIdle(Date.now() + 60_000)).to.equal(1);
+    } finally {
+      registry.shutdown();
+    }
+  });
 });

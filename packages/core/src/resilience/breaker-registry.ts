@@ -38,6 +38,7 @@ interface LiveBreaker {
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   target: string;
   rotation: RotationClock;
+  resetTimeoutMs: number;
   lastUsed: number;
   inFlight: number;
 }
@@ -120,7 +121,9 @@ export class BreakerRegistry {
   sweepIdle(now = Date.now()): number {
     let evicted = 0;
     for (const [key, live] of this.breakers) {
-      if (live.inFlight === 0 && now - live.lastUsed >= this.idleMs) {
+      const idle = now - live.lastUsed;
+      // An open breaker is kept until its reset timeout has passed too: dropping it would close it early.
+      if (live.inFlight === 0 && idle >= this.idleMs && (!live.breaker.opened || idle >= live.resetTimeoutMs)) {
         this.evict(key, live);
         evicted += 1;
       }
@@ -149,7 +152,7 @@ export class BreakerRegistry {
       rollingPercentilesEnabled: false,
       rotateBucketController: rotation.emitter,
     });
-    const live: LiveBreaker = { breaker, target: identity.target, rotation, lastUsed: Date.now(), inFlight: 0 };
+    const live: LiveBreaker = { breaker, target: identity.target, rotation, resetTimeoutMs: settings.resetTimeoutMs, lastUsed: Date.now(), inFlight: 0 };
     const report = (state: BreakerState) => () => this.events.emit('breakerState', { breaker: identity.key, target: identity.target, state });
     breaker.on('open', report('open'));
     breaker.on('halfOpen', report('half_open'));
