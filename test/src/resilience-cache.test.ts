@@ -26,7 +26,7 @@ describe('the answer cache', () => {
       else answer();
     });
     const application = (path: string, cache?: object) => ({ target: { upstream: path.slice(1) }, deadlineMs: 1500, ...(cache && { cache }) });
-    const paths = ['/coalesced', '/per-call', '/stale', '/no-store', '/private', '/max-age', '/not-cached', '/warm-up'];
+    const paths = ['/coalesced', '/per-call', '/by-number', '/stale', '/no-store', '/private', '/max-age', '/not-cached', '/warm-up'];
     gateway = await startTestGateway({
       upstreams: Object.fromEntries(paths.map((path) => [path.slice(1), { url: `${upstream.url}${path}` }])),
       accounts: {
@@ -36,6 +36,7 @@ describe('the answer cache', () => {
             'AP-warm-up': application('/warm-up'),
             'AP-coalesced': application('/coalesced', { ttlMs: 60_000 }),
             'AP-per-call': application('/per-call', { ttlMs: 60_000, vary: ['call_sid'] }),
+            'AP-by-number': application('/by-number', { ttlMs: 60_000, vary: ['to', 'sip_status'] }),
             'AP-stale': application('/stale', { ttlMs: 300, staleIfErrorMs: 700 }),
             'AP-no-store': application('/no-store', { ttlMs: 60_000 }),
             'AP-private': application('/private', { ttlMs: 60_000 }),
@@ -75,6 +76,14 @@ describe('the answer cache', () => {
     await hook('AP-per-call', 'CA-a');
     await hook('AP-per-call', 'CA-b');
     expect(requestsTo('/per-call')).to.equal(2);
+  });
+
+  it('keys by the hook fields the application lists in vary', async () => {
+    await hook('AP-by-number', 'CA-a', { to: '15550000001' });
+    await hook('AP-by-number', 'CA-b', { to: '15550000001' });
+    await hook('AP-by-number', 'CA-c', { to: '15550000002' });
+    await hook('AP-by-number', 'CA-d', { to: '15550000002', sip_status: '180' });
+    expect(requestsTo('/by-number')).to.equal(3);
   });
 
   it('serves the last good answer after expiry while the upstream fails, and not after the stale window', async () => {

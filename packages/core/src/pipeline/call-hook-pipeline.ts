@@ -84,7 +84,7 @@ async function invokeWithDeadline(
       route,
       kind: 'call',
       verbContext: 'initial',
-      fields: parsed.hook as unknown as Record<string, unknown>,
+      fields: parsed.payload,
       signal: targetBy.signal,
       invoke: (signal) =>
         route.target.invokeCallHook({ hook: parsed.hook, payload: parsed.payload, requestId, signal, deadline: targetBy.at, ...(signing && { signing }) }),

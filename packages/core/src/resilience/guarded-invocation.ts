@@ -12,7 +12,7 @@ export interface GuardedInvocation {
   kind: CacheableHookKind;
   /** What the answer must be valid for: `initial` for the call hook, `midCall` for actionHooks. */
   verbContext: VerbContext;
-  /** The hook's fields, for the cache key (`vary`). */
+  /** The hook as the platform sent it (query and body merged), for the cache key (`vary`). */
   fields: Readonly<Record<string, unknown>>;
   /** For follow-up hooks: which hook (its name or path), part of the cache key. */
   hookName?: string;
