@@ -61,9 +61,13 @@ describe('graceful shutdown of the graine-gateway process', function () {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`on ${signal}, refuses new connections, finishes the hook in flight with the tenant's verbs, and exits 0`, async () => {
+      // The backend takes at least 500 ms, and in any case answers only once the test has seen new
+      // connections refused, so the order of events does not depend on the machine's speed.
       const slowAnswer = answerVerbs(TENANT_VERBS);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
       upstream.setHandler(async (request, response) => {
-        await sleep(500);
+        await Promise.all([sleep(500), released]);
         slowAnswer(request, response);
       });
       upstream.requests.length = 0;
@@ -78,7 +82,8 @@ describe('graceful shutdown of the graine-gateway process', function () {
       expect(await until(() => upstream.requests.length === 1, 5000), 'the hook reached the upstream').to.equal(true);
       cli.kill(signal);
 
-      const refused = await until(() => connectionRefused(port), 2000);
+      const refused = await until(() => connectionRefused(port), 5000);
+      release();
       expect(refused, 'new connections are refused while draining').to.equal(true);
       expect(inFlightSettled, 'the in-flight hook was still running when new connections were refused').to.equal(false);
 
