@@ -84,6 +84,15 @@ describe('an application with no target anywhere', () => {
     });
   }
 
+  it('answers 405 JSON for a method the hook does not take', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { method, authorization: basicAuth('user1', 'secret') });
+      expect(response.status, method).to.equal(405);
+      expect(response.headers.get('content-type')).to.match(/^application\/json/);
+      expect(response.body).to.have.property('error');
+    }
+  });
+
   it('answers 404 JSON for a path that is not a hook', async () => {
     const response = await sendHook(`${gateway.url}/not-a-hook`, {});
     expect(response.status).to.equal(404);
