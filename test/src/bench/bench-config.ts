@@ -72,6 +72,8 @@ export function benchConfig(options: { tenantCount: number; upstreamUrl: string;
 }
 
 /** Per-application settings for the cache-hit route (issue 3's cache). */
-const CACHE_SETTINGS: Record<string, unknown> = {};
+const CACHE_SETTINGS: Record<string, unknown> = { cache: { ttlMs: 60_000, staleIfErrorMs: 60_000 } };
 /** Per-application settings that open the breaker of the refused upstream after a few failures. */
-const OPEN_BREAKER_SETTINGS: Record<string, unknown> = {};
+const OPEN_BREAKER_SETTINGS: Record<string, unknown> = {
+  breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, rollingWindowMs: 600_000, resetTimeoutMs: 600_000 },
+};
