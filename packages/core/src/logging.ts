@@ -7,7 +7,8 @@ export interface GatewayLogger {
   info(fields: Record<string, unknown>, message?: string): void;
   warn(fields: Record<string, unknown>, message?: string): void;
   error(fields: Record<string, unknown>, message?: string): void;
-  child(bindings: Record<string, unknown>): GatewayLogger;
+  /** `options` follows pino's child options (e.g. its own `redact`); loggers that have none ignore it. */
+  child(bindings: Record<string, unknown>, options?: Record<string, unknown>): GatewayLogger;
 }
 
 export const silentLogger: GatewayLogger = {

@@ -29,7 +29,7 @@ import { createApp } from './app.js';
 import { answerUnparsableRequest } from './client-errors.js';
 import { ResponseTracker } from './response-tracker.js';
 import { createAdminApp, type MetricsSource, type Readiness } from './health-and-metrics.js';
-import { createLogger } from './logger.js';
+import { createLogger, hookLineLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, WORKSPACE_PLUGINS } from './paths.js';
 import { ConfigReloader, type ReloadOutcome, type ReloadTrigger } from './config-reloader.js';
 import { PluginContainers } from './plugin-containers.js';
@@ -142,7 +142,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     runtimes,
     logger,
     bodyLimitBytes: serverConfig.bodyLimitBytes ?? 1024 * 1024,
-    hooks: new HookReporter(logger, metrics, loaded.config.logging),
+    hooks: new HookReporter(hookLineLogger(logger), metrics, loaded.config.logging),
     readiness,
     wholeCall,
     // With an admin listener, /metrics is not exposed with the hooks.
