@@ -299,14 +299,23 @@ describe('the graine-gateway CLI', function () {
     }
   });
 
-  it('check-config validates a file and exits', async () => {
-    const good = await writeTempConfig(validYaml());
+  it('check-config validates a file and exits, even while a gateway holds the configured ports', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    const good = await writeTempConfig(`server:\n  port: ${port}\n  admin:\n    port: ${port}\n${validYaml()}`);
+    const bad = await writeTempConfig(validYaml('    colour: blue\n'));
     try {
       const ok = runCli(['check-config', '--config', good.file]);
-      expect(await ok.exited).to.equal(0);
+      expect(await ok.exited, ok.stderr()).to.equal(0);
       expect(ok.stdout()).to.include('config is valid');
+      const refused = runCli(['check-config', '--config', bad.file]);
+      expect(await refused.exited).to.equal(1);
+      expect(refused.stderr()).to.include('accounts.AC-1: unknown property "colour"');
     } finally {
       await good.cleanup();
+      await bad.cleanup();
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
     }
   });
 

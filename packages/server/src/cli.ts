@@ -78,7 +78,8 @@ async function start(configFile: string | undefined): Promise<number> {
 }
 
 async function checkConfig(configFile: string | undefined): Promise<number> {
-  const gateway = await startGateway({ ...(configFile && { configFile }), port: 0, host: '127.0.0.1' });
+  // Any free ports: checking a config must work next to the gateway that serves it.
+  const gateway = await startGateway({ ...(configFile && { configFile }), port: 0, host: '127.0.0.1', env: { ...process.env, ADMIN_PORT: '0' } });
   await gateway.stop();
   console.log('config is valid');
   return 0;
