@@ -66,7 +66,7 @@ describe('invalid call hooks are answered 400 with the field and the problem', (
       expectBadRequest(await post(seedBody({ [field]: '' })), field, /empty/);
     });
 
-    it(`refuses a ${field} that is not a string in a JSON body`, async () => {
+    it(`refuses a non-string ${field} in a JSON body`, async () => {
       expectBadRequest(await post(seedBody({ [field]: 12345 })), field, /string/);
       expectBadRequest(await post(seedBody({ [field]: { nested: true } })), field, /string/);
     });
