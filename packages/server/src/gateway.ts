@@ -131,6 +131,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   if (loaded.config.reload?.watch) reloader.watch(loaded.file, first.watchedPaths, loaded.config.reload.debounceMs ?? 300);
   const serverConfig = loaded.config.server ?? {};
   const statusForwarder = new StatusForwarder(statusForwardingOptions(loaded.config.statusForwarding), logger);
+  metrics.statusQueuesFrom(() => statusForwarder.stats());
   const wholeCall = { affinity: new CallAffinity(), statusForwarder };
   if (runtime.wholeCall.tokens.usesProcessSecret) {
     logger.warn({}, 'server.routeTokenSecret is not set: rewritten hooks of calls in progress will not survive a restart');

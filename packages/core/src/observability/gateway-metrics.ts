@@ -8,6 +8,17 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 export type CacheEvent = 'hit' | 'miss' | 'stale' | 'eviction';
 export type ConfigReloadResult = 'success' | 'failure';
 
+/** One status sink's queue as the metrics read it (StatusForwarder's StatusQueueStats fits). */
+export interface StatusQueueReading {
+  label: string;
+  depth: number;
+  enqueued: number;
+  delivered: number;
+  retries: number;
+  failed: number;
+  dropped: number;
+}
+
 /** Hook latencies from 1 ms to 10 s; 6 s and 8 s sit near the default 8 s deadline. */
 export const HOOK_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 6, 8, 10];
 
@@ -51,9 +62,7 @@ export class GatewayMetrics {
   private readonly breakerTransitions: Counter<'target' | 'to'>;
   private readonly cacheEvents: Counter<'event'>;
   private readonly cacheBytes: Gauge;
-  private readonly statusQueueDepth: Gauge;
-  private readonly statusRetries: Counter;
-  private readonly statusDrops: Counter<'reason'>;
+  private statusQueues: () => readonly StatusQueueReading[] = () => [];
   private readonly pluginDuration: Histogram<'plugin' | 'handler'>;
   private readonly pluginErrors: Counter<'plugin' | 'handler'>;
   private readonly configReloads: Counter<'result'>;
@@ -144,18 +153,34 @@ export class GatewayMetrics {
       registers,
     });
     this.cacheBytes = new Gauge({ name: 'graine_cache_bytes', help: 'Bytes held by the answer cache.', registers, aggregator: 'sum' });
-    this.statusQueueDepth = new Gauge({
+    // The status queues are read at scrape time from their own counters (StatusForwarder.stats()).
+    const readQueues = () => this.statusQueues();
+    new Gauge({
       name: 'graine_status_queue_depth',
-      help: 'Status hooks waiting to be forwarded.',
+      help: 'Status hooks waiting to be forwarded, by sink (target name; the busiest N, the rest "other").',
+      labelNames: ['target'],
       registers,
       aggregator: 'sum',
+      collect() {
+        this.reset();
+        for (const queue of readQueues()) this.inc({ target: targets.peek(queue.label) }, queue.depth);
+      },
     });
-    this.statusRetries = new Counter({ name: 'graine_status_retries_total', help: 'Status hook forwards retried.', registers });
-    this.statusDrops = new Counter({
-      name: 'graine_status_drops_total',
-      help: 'Status hooks dropped without being forwarded, by reason (queue_full, retries_exhausted, …).',
-      labelNames: ['reason'],
+    new Counter({
+      name: 'graine_status_forwards_total',
+      help: 'Status hook forwarding, by result: enqueued, delivered, retried (attempts after the first), failed (every attempt failed), dropped (queue full, or still queued when shutdown\'s drain ended).',
+      labelNames: ['result'],
       registers,
+      collect() {
+        this.reset();
+        for (const queue of readQueues()) {
+          this.inc({ result: 'enqueued' }, queue.enqueued);
+          this.inc({ result: 'delivered' }, queue.delivered);
+          this.inc({ result: 'retried' }, queue.retries);
+          this.inc({ result: 'failed' }, queue.failed);
+          this.inc({ result: 'dropped' }, queue.dropped);
+        }
+      },
     });
     this.pluginDuration = new Histogram({
       name: 'graine_plugin_handler_duration_seconds',
@@ -251,11 +276,9 @@ export class GatewayMetrics {
     if (bytes !== undefined) this.cacheBytes.set(bytes);
   }
 
-  /** The status-forward queue changed: its depth now, and whether a forward was retried or dropped. */
-  statusQueue(change: { depth?: number; retried?: boolean; dropped?: string }): void {
-    if (change.depth !== undefined) this.statusQueueDepth.set(change.depth);
-    if (change.retried) this.statusRetries.inc();
-    if (change.dropped !== undefined) this.statusDrops.inc({ reason: change.dropped });
+  /** Where the status-forward queues are read at scrape time (their counters only grow). */
+  statusQueuesFrom(read: () => readonly StatusQueueReading[]): void {
+    this.statusQueues = read;
   }
 
   /** A plugin handler ran; plugin names come from installed code, so they need no cap. */

@@ -8,7 +8,7 @@ export interface HookLogOptions {
 }
 
 /** Rejections that are about who is calling: they also count as authentication failures. */
-const AUTH_REJECTIONS = new Set(['unauthenticated', 'unknown_account', 'forbidden']);
+const AUTH_REJECTIONS = new Set(['unauthenticated', 'unknown_account', 'forbidden', 'invalid_signature']);
 
 /**
  * Reports a finished hook once, to both the log (one JSON line) and the metrics, from the same answer, so

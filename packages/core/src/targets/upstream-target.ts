@@ -154,11 +154,17 @@ export class UpstreamTarget implements Target {
 
   /** One attempt: the status queue has its own retries and backoff. */
   async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
+    const started = performance.now();
     const exchange = await this.exchange(this.prepareForward(event), event.signal, event.deadline);
-    if ('failed' in exchange) return exchange.failed;
-    const status = exchange.response.statusCode;
-    if (status >= 200 && status < 300) return { ok: true };
-    return { ok: false, reason: 'bad_status', detail: `answered ${status}` };
+    const status = 'response' in exchange ? exchange.response.statusCode : undefined;
+    const result: DeliveryResult =
+      'failed' in exchange
+        ? exchange.failed
+        : status! >= 200 && status! < 300
+          ? { ok: true }
+          : { ok: false, reason: 'bad_status', detail: `answered ${status}` };
+    this.report(1, result, status, performance.now() - started);
+    return result;
   }
 
   async dispose(): Promise<void> {
@@ -237,7 +243,7 @@ export class UpstreamTarget implements Target {
     }
   }
 
-  private report(attempt: number, result: InvocationResult, status: number | undefined, durationMs: number): void {
+  private report(attempt: number, result: InvocationResult | DeliveryResult, status: number | undefined, durationMs: number): void {
     const outcome = result.ok ? 'ok' : result.reason;
     this.metrics?.upstreamRequest(this.name, outcome, durationMs / 1000);
     this.events?.emit('upstreamAttempt', { upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs });
