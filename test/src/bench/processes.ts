@@ -99,9 +99,18 @@ export async function startProcess(
 
 /** Peak resident set size of a process (VmHWM), in megabytes; the child may be taskset's exec'd node. */
 export function peakRssMb(pid: number): number | undefined {
+  return procStatusMb(pid, 'VmHWM');
+}
+
+/** Resident set size now (VmRSS), in megabytes. */
+export function currentRssMb(pid: number): number | undefined {
+  return procStatusMb(pid, 'VmRSS');
+}
+
+function procStatusMb(pid: number, field: string): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@graine/core';
 import { BENCH_PASSWORD, BENCH_ROUTES, BENCH_USER, benchConfig, fillerAccount } from './bench-config.js';
 import { measure, type LoadResult } from './measure.js';
-import { choosePinning, freePort, peakRssMb, pinSelf, startProcess, type StartedProcess } from './processes.js';
+import { choosePinning, currentRssMb, freePort, peakRssMb, pinSelf, startProcess, type StartedProcess } from './processes.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../../..');
@@ -49,13 +49,13 @@ function hookQuery(route: { account: string; application: string }, callSid = 'C
 async function main(): Promise<void> {
   const pinning = choosePinning();
   pinSelf(pinning.loadCores);
-  console.log(`graine-gateway benchmark: ${SECONDS}s per run, ${CONNECTIONS} connections, ${TENANTS} tenants; ${pinning.description}`);
+  console.log(`graine-gateway benchmark: ${SECONDS}s per run, ${CONNECTIONS} connections, ${TENANTS} tenants; ${pinning.description}; stub backend on the load generator's CPU`);
 
   const processes: StartedProcess[] = [];
-  const referenceServer = async (kind: string, extra: string[] = []) => {
+  const referenceServer = async (kind: string, extra: string[] = [], cores = pinning.serverCores) => {
     const port = await freePort();
     const started = await startProcess([join(HERE, 'reference-servers.js'), kind, String(port), ...extra], {
-      cores: pinning.serverCores,
+      cores,
       readyText: '"listening"',
     });
     processes.push(started);
@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    const upstreamUrl = await referenceServer('upstream-stub');
+    // The stub backend shares the load generator's core: on two cores, a proxy under test and its backend
+    // on one core would spend the run waiting for each other's time slices.
+    const upstreamUrl = await referenceServer('upstream-stub', [], pinning.loadCores);
     const bareKoaUrl = await referenceServer('bare-koa');
     const koaGotUrl = await referenceServer('koa-got', [`${upstreamUrl}/call-hook`]);
 
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     });
     processes.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const memory: Record<string, number | undefined> = { afterStartMb: currentRssMb(gateway.child.pid!), peakAtStartMb: peakRssMb(gateway.child.pid!) };
     const hookUrl = (route: { account: string; application: string }) => `${gatewayUrl}/webhooks/call?${hookQuery(route)}`;
     const authOf = { plugin: basic(BENCH_USER), upstream: basic(`${BENCH_USER}-upstream`), cacheHit: basic(`${BENCH_USER}-cache`), open: basic(`${BENCH_USER}-open`) };
 
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
       console.log(`${path.name.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
     }
 
+    memory.afterLoadMb = currentRssMb(gateway.child.pid!);
     const fixedRate = async (path: (typeof paths)[number]) => measure({ ...path, durationSeconds: SECONDS, connections: 10, rate: 500 });
     const directAtRate = await fixedRate(paths[0]!);
     const gatewayAtRate = await fixedRate(paths[4]!);
@@ -118,7 +122,9 @@ async function main(): Promise<void> {
         headers: { authorization: basic(`tenant-${index}`) },
       }).then((response) => response.arrayBuffer());
     }
+    memory.afterLiveBreakersMb = currentRssMb(gateway.child.pid!);
     const rss = peakRssMb(gateway.child.pid!);
+    console.log(`gateway RSS: ${Object.entries(memory).map(([phase, mb]) => `${phase} ${mb?.toFixed(0)}`).join(', ')}, peak ${rss?.toFixed(0)} MB`);
 
     const ratio = (a: string, b: string) => results[a]!.requestsPerSecond / results[b]!.requestsPerSecond;
     const summary = {
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
       },
       fixedRate500: { directP99Ms: directAtRate.p99Ms, gatewayP99Ms: gatewayAtRate.p99Ms, addedP99Ms: addedP99 },
       peakRssMb: rss,
+      memory,
       liveBreakers: LIVE_BREAKERS,
       startupMs: gateway.startupMs,
       targets: TARGETS,
