@@ -276,6 +276,11 @@ export class GatewayMetrics {
     if (bytes !== undefined) this.cacheBytes.set(bytes);
   }
 
+  /** The answer cache holds this many bytes now (after a store). */
+  cacheSize(bytes: number): void {
+    this.cacheBytes.set(bytes);
+  }
+
   /** Where the status-forward queues are read at scrape time (their counters only grow). */
   statusQueuesFrom(read: () => readonly StatusQueueReading[]): void {
     this.statusQueues = read;

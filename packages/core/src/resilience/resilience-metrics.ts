@@ -22,5 +22,7 @@ export function reportResilienceToMetrics(events: ResilienceEvents, metrics: Gat
   });
   events.on('cache', ({ event, totalBytes }) => {
     if (event === 'hit' || event === 'miss' || event === 'stale' || event === 'eviction') metrics.cache(event, totalBytes);
+    // A store changes the bytes held without being a lookup.
+    else metrics.cacheSize(totalBytes);
   });
 }
