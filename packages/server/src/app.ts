@@ -82,7 +82,7 @@ export function createApp(options: AppOptions): Koa {
   };
 
   app.use(assignRequestId);
-  app.use(neverFailTheCaller(options.logger));
+  app.use(neverFailTheCaller(options.logger, options.hooks));
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -121,8 +121,9 @@ async function assignRequestId(ctx: Koa.Context, next: Koa.Next): Promise<void> 
  * Anything unexpected on a call hook still answers 200 with the default fallback, because the platform
  * turns a 5xx into dead air. (Unreadable bodies never get here: they are a 400, see requireJsonBody.)
  */
-function neverFailTheCaller(logger: GatewayLogger) {
+function neverFailTheCaller(logger: GatewayLogger, hooks: HookReporter) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
+    const started = performance.now();
     try {
       await next();
     } catch (error) {
@@ -131,6 +132,7 @@ function neverFailTheCaller(logger: GatewayLogger) {
         ctx.status = 200;
         ctx.body = DEFAULT_INITIAL_FALLBACK;
         ctx.set('x-gateway-outcome', 'fallback; reason=gateway_error');
+        hooks.gatewayError('call', performance.now() - started);
       } else {
         jsonError(ctx, 500, 'internal error');
       }

@@ -61,4 +61,18 @@ describe('GatewayMetrics: rebalancing removes the series of demoted targets', ()
     expect(text).to.include('graine_breaker_transitions_total{target="other",to="open"} 2');
     metrics.close();
   });
+
+  it('counts each breaker of a target that has several (one per plugin route)', async () => {
+    const metrics = new GatewayMetrics({ defaultMetrics: false, rebalanceIntervalMs: 0 });
+    metrics.breakerState('static', 'closed', 'static|AC-1');
+    metrics.breakerState('static', 'closed', 'static|AC-2');
+    metrics.breakerTransition('static', 'closed', 'open', 'static|AC-2');
+    let text = (await metrics.exposition()).text;
+    expect(text).to.include('graine_breaker_state{target="static",state="closed"} 1');
+    expect(text).to.include('graine_breaker_state{target="static",state="open"} 1');
+    metrics.breakerRemoved('static', 'static|AC-2');
+    text = (await metrics.exposition()).text;
+    expect(text).not.to.include('state="open"');
+    metrics.close();
+  });
 });

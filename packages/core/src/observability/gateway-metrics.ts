@@ -48,7 +48,8 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly targets: BusiestNames;
   private readonly accounts: BusiestNames;
-  private readonly breakerStates = new Map<string, BreakerState>();
+  /** Every live breaker's state, keyed by breaker (a target may have several, e.g. one per plugin route). */
+  private readonly breakerStates = new Map<string, { target: string; state: BreakerState }>();
   private readonly rebalanceTimer: NodeJS.Timeout | undefined;
 
   private readonly hooks: Counter<'kind' | 'outcome' | 'target'>;
@@ -137,7 +138,7 @@ export class GatewayMetrics {
       aggregator: 'sum',
       collect() {
         this.reset();
-        for (const [target, state] of breakerStates) this.inc({ target: targets.peek(target), state });
+        for (const { target, state } of breakerStates.values()) this.inc({ target: targets.peek(target), state });
       },
     });
     this.breakerTransitions = new Counter({
@@ -255,19 +256,19 @@ export class GatewayMetrics {
   }
 
   /** The breaker of `target` is now in `state` (also at creation). */
-  breakerState(target: string, state: BreakerState): void {
-    this.breakerStates.set(target, state);
+  breakerState(target: string, state: BreakerState, breaker: string = target): void {
+    this.breakerStates.set(breaker, { target, state });
   }
 
-  breakerTransition(target: string, from: BreakerState, to: BreakerState): void {
+  breakerTransition(target: string, from: BreakerState, to: BreakerState, breaker: string = target): void {
     void from;
-    this.breakerStates.set(target, to);
+    this.breakerStates.set(breaker, { target, state: to });
     this.breakerTransitions.inc({ target: this.targets.label(target), to });
   }
 
   /** A breaker was dropped (its target left the config, or it was evicted). */
-  breakerRemoved(target: string): void {
-    this.breakerStates.delete(target);
+  breakerRemoved(target: string, breaker: string = target): void {
+    this.breakerStates.delete(breaker);
   }
 
   /** A cache lookup or eviction; `bytes` is the cache's size afterwards, when known. */

@@ -46,6 +46,11 @@ export class HookReporter {
     else this.logger.info(fields, 'hook answered');
   }
 
+  /** A call hook that failed unexpectedly inside the gateway was answered with the default fallback. */
+  gatewayError(kind: HookKind, durationMs: number): void {
+    this.metrics.hookFinished(kind, 'fallback', 'gateway_error', undefined, durationMs / 1000);
+  }
+
   private phoneNumber(value: string | undefined): string | undefined {
     return value !== undefined && this.options.maskPhoneNumbers ? maskPhoneNumber(value) : value;
   }

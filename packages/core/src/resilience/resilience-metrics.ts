@@ -10,14 +10,14 @@ export function reportResilienceToMetrics(events: ResilienceEvents, metrics: Gat
   events.on('breakerLifecycle', ({ breaker, target, change }) => {
     if (change === 'created') {
       states.set(breaker, 'closed');
-      metrics.breakerState(target, 'closed');
+      metrics.breakerState(target, 'closed', breaker);
     } else {
       states.delete(breaker);
-      metrics.breakerRemoved(target);
+      metrics.breakerRemoved(target, breaker);
     }
   });
   events.on('breakerState', ({ breaker, target, state }) => {
-    metrics.breakerTransition(target, states.get(breaker) ?? 'closed', state);
+    metrics.breakerTransition(target, states.get(breaker) ?? 'closed', state, breaker);
     states.set(breaker, state);
   });
   events.on('cache', ({ event, totalBytes }) => {
