@@ -68,4 +68,15 @@ describe('plugin metrics', () => {
     metrics.strayError('leaky', 'unhandledRejection');
     expect(await registry.metrics()).to.contain('graine_plugin_stray_errors_total{plugin="leaky",origin="unhandledRejection"} 1');
   });
+
+  it("refuse a name the gateway's own catalogue already uses, instead of throwing in the plugin's handler", async () => {
+    const registry = new Registry();
+    const logger = recordingLogger();
+    const metrics = new PluginMetricsRegistry(registry, logger);
+    const plugin = metrics.forPlugin('clash');
+    expect(() => plugin.increment('stray_errors')).not.to.throw();
+    plugin.increment('counted');
+    expect(() => plugin.observe('counted_total', 1)).not.to.throw();
+    expect(logger.warnings.map((warning) => warning.metric)).to.deep.equal(['stray_errors', 'counted_total']);
+  });
 });

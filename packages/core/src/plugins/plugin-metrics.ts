@@ -66,6 +66,7 @@ export class PluginMetricsRegistry {
     const series = this.series(plugin, `graine_plugin_${name}_total`, name, labels);
     if (!series) return undefined;
     let counter = this.counters.get(series.name);
+    if (!counter && this.registry.getSingleMetric(series.name)) return this.refuse(plugin, name, 'the name is taken by another metric');
     if (!counter) {
       counter = new Counter({ name: series.name, help: `Plugin-defined counter "${name}".`, labelNames: series.labelNames, registers: [this.registry] });
       this.counters.set(series.name, counter);
@@ -77,6 +78,7 @@ export class PluginMetricsRegistry {
     const series = this.series(plugin, `graine_plugin_${name}`, name, labels);
     if (!series) return undefined;
     let histogram = this.histograms.get(series.name);
+    if (!histogram && this.registry.getSingleMetric(series.name)) return this.refuse(plugin, name, 'the name is taken by another metric');
     if (!histogram) {
       histogram = new Histogram({ name: series.name, help: `Plugin-defined histogram "${name}".`, labelNames: series.labelNames, registers: [this.registry] });
       this.histograms.set(series.name, histogram);
