@@ -21,6 +21,8 @@ describe('metrics: action hooks, status hooks and the status queue', () => {
       } else if (request.path === '/next') {
         response.writeHead(nextAnswer, { 'content-type': 'application/json' });
         response.end(JSON.stringify([{ verb: 'hangup' }]));
+      } else if (request.path === '/broken-status') {
+        response.writeHead(500).end();
       } else {
         response.writeHead(200).end();
       }
@@ -31,6 +33,7 @@ describe('metrics: action hooks, status hooks and the status queue', () => {
       upstreams: {
         backend: { url: `${backend.url}/call-hook`, timeoutMs: 1000 },
         'backend-status': { url: `${backend.url}/status`, timeoutMs: 500 },
+        'broken-status': { url: `${backend.url}/broken-status`, timeoutMs: 500 },
       },
       statusForwarding: { retries: 0, backoffMs: 20 },
       accounts: {
@@ -38,6 +41,11 @@ describe('metrics: action hooks, status hooks and the status queue', () => {
           credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
           statusUpstream: 'backend-status',
           applications: { 'AP-1': { target: { upstream: 'backend' } } },
+        },
+        'AC-2': {
+          credentials: [{ username: 'tenant2', password: await passwordHash('secret-2') }],
+          statusUpstream: 'broken-status',
+          applications: { 'AP-2': { target: { upstream: 'backend' } } },
         },
       },
     });
@@ -93,6 +101,26 @@ describe('metrics: action hooks, status hooks and the status queue', () => {
       [seriesKey('graine_status_forwards_total', { result: 'delivered' })]: 1,
       [seriesKey('graine_upstream_requests_total', { result: 'ok', target: 'backend-status' })]: 1,
       [seriesKey('graine_upstream_request_duration_seconds_count', { target: 'backend-status' })]: 1,
+    });
+  });
+
+  it('a status event whose sink keeps failing counts as failed, which the status-queue alert watches', async () => {
+    const before = await scrape(gateway.url);
+    const tenant2 = basicAuth('tenant2', 'secret-2');
+    const body = callInfo({ account_sid: 'AC-2', application_sid: 'AP-2', call_status: 'completed' });
+    expect((await sendHook(`${gateway.url}/webhooks/status`, { method: 'POST', authorization: tenant2, body })).status).to.equal(200);
+    let after = await scrape(gateway.url);
+    for (let tries = 0; tries < 100 && after.get(seriesKey('graine_status_forwards_total', { result: 'failed' })) === before.get(seriesKey('graine_status_forwards_total', { result: 'failed' })); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await scrape(gateway.url);
+    }
+    expect(moved(before, after)).to.deep.equal({
+      [seriesKey('graine_hooks_total', { kind: 'status', outcome: 'answered', target: 'broken-status' })]: 1,
+      [seriesKey('graine_hook_duration_seconds_count', { kind: 'status', outcome: 'answered' })]: 1,
+      [seriesKey('graine_status_forwards_total', { result: 'enqueued' })]: 1,
+      [seriesKey('graine_status_forwards_total', { result: 'failed' })]: 1,
+      [seriesKey('graine_upstream_requests_total', { result: 'bad_status', target: 'broken-status' })]: 1,
+      [seriesKey('graine_upstream_request_duration_seconds_count', { target: 'broken-status' })]: 1,
     });
   });
 });
