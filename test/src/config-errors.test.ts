@@ -6,32 +6,14 @@ import { ConfigError, loadConfigFile } from '@graine/core';
 import { DEFAULT_CONFIG_FILE, startGateway, WORKSPACE_ROOT } from '@graine/server';
 import { basicAuth, passwordHash } from './support/credentials.js';
 import { callHookQuery, sendHook } from './support/call-hook.js';
-import { startTestGateway, writeTempConfig } from './support/gateway-harness.js';
+import { expectConfigRefusal, startTestGateway, writeTempConfig } from './support/gateway-harness.js';
 import { runCli } from './support/cli-process.js';
 import { answerVerbs, startUpstream } from './support/upstream-server.js';
 
 const STATIC = { plugin: 'static', options: { verbs: [{ verb: 'hangup' }] } };
 
 /** Starts a gateway on the given YAML and returns the ConfigError it must refuse with. */
-async function configError(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<{ error: ConfigError; file: string }> {
-  const { file, cleanup } = await writeTempConfig(yaml);
-  try {
-    const gateway = await startGateway({ configFile: file, env, port: 0, host: '127.0.0.1', logger: silentLogger() });
-    await gateway.stop();
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(ConfigError);
-    return { error: error as ConfigError, file };
-  } finally {
-    await cleanup();
-  }
-  throw new Error('the gateway started on an invalid config');
-}
-
-function silentLogger() {
-  const noop = () => {};
-  const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
-  return logger as never;
-}
+const configError = expectConfigRefusal;
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { callHookQuery, sendHook } from './support/call-hook.js';
+import { callInfo, followHook } from './support/platform.js';
 import { basicAuth, passwordHash } from './support/credentials.js';
 import { startTestGateway, type TestGateway } from './support/gateway-harness.js';
 import { sleep } from './support/sleep.js';
@@ -135,5 +136,61 @@ describe('the answer cache', () => {
     expect(metrics).to.match(/graine_cache_events_total\{event="miss"\} [1-9]/);
     expect(metrics).to.match(/graine_cache_events_total\{event="stale"\} 1/);
     expect(metrics).to.match(/graine_cache_bytes [1-9]/);
+  });
+});
+
+describe('the answer cache and follow-up hooks', () => {
+  let upstream: UpstreamServer;
+  let gateway: TestGateway;
+  const requestsTo = (path: string) => upstream.requests.filter((request) => request.path === path).length;
+
+  before(async () => {
+    upstream = await startUpstream((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const verbs = request.path === '/choice'
+        ? [{ verb: 'say', text: `choice ${requestsTo('/choice')}` }]
+        : [{ verb: 'gather', input: ['digits'], numDigits: 1, actionHook: '/choice', say: { text: 'Press 1' } }];
+      response.end(JSON.stringify(verbs));
+    });
+    const application = (cache: object) => ({ target: { upstream: 'menu' }, deadlineMs: 1500, cache });
+    gateway = await startTestGateway({
+      upstreams: { menu: { url: `${upstream.url}/menu` } },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          applications: {
+            'AP-call-only': application({ ttlMs: 60_000 }),
+            'AP-with-action': application({ ttlMs: 60_000, hooks: ['call', 'action'] }),
+          },
+        },
+      },
+    });
+  });
+  after(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+  });
+
+  async function choiceTwice(applicationSid: string): Promise<void> {
+    const query = callHookQuery({ account_sid: 'AC-1', application_sid: applicationSid, call_sid: `CA-${applicationSid}` });
+    const [gather] = (await sendHook(`${gateway.url}/webhooks/call?${query}`, { authorization })).body;
+    const payload = callInfo({ call_sid: `CA-${applicationSid}`, application_sid: applicationSid, digits: '1' });
+    for (let n = 0; n < 2; n++) {
+      const answer = await followHook(gateway.url, gather.actionHook, payload, { authorization });
+      expect(answer.status).to.equal(200);
+      expect(answer.body[0]).to.include({ verb: 'say' });
+    }
+  }
+
+  it('never caches an action hook of an application that caches only its call hook', async () => {
+    const before = requestsTo('/choice');
+    await choiceTwice('AP-call-only');
+    expect(requestsTo('/choice') - before).to.equal(2);
+  });
+
+  it('caches action hooks when the application lists them in cache.hooks', async () => {
+    const before = requestsTo('/choice');
+    await choiceTwice('AP-with-action');
+    expect(requestsTo('/choice') - before).to.equal(1);
   });
 });

@@ -1,27 +1,9 @@
 import { expect } from 'chai';
 import { ConfigError } from '@graine/core';
-import { startGateway } from '@graine/server';
-import { writeTempConfig } from './support/gateway-harness.js';
+import { expectConfigRefusal } from './support/gateway-harness.js';
 
-/** Starts a gateway on the given YAML and returns the ConfigError it must refuse with. */
 async function refusal(yaml: string): Promise<ConfigError> {
-  const { file, cleanup } = await writeTempConfig(yaml);
-  try {
-    const gateway = await startGateway({ configFile: file, env: {}, port: 0, host: '127.0.0.1', logger: silentLogger() });
-    await gateway.stop();
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  } finally {
-    await cleanup();
-  }
-  throw new Error('the gateway started on an invalid config');
-}
-
-function silentLogger() {
-  const noop = () => {};
-  const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
-  return logger as never;
+  return (await expectConfigRefusal(yaml)).error;
 }
 
 const ACCOUNT = `

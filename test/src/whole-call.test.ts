@@ -78,7 +78,7 @@ describe('a whole call through the gateway to a tenant backend', () => {
     return answer.body;
   }
 
-  it('plays gather → dial → hangup with the backend seeing each hook at its own path, and status events in order', async () => {
+  it('plays gather → dial → hangup with the backend seeing each hook at its own path, and status events as sent: both legs, a duplicate and a late one', async () => {
     const [gather] = await startCall();
     expect(gather.verb).to.equal('gather');
     expect(gather.say).to.deep.equal({ text: 'Press 1 for sales' });
@@ -108,6 +108,7 @@ describe('a whole call through the gateway to a tenant backend', () => {
       callInfo({ call_sid: 'CA-whole-1-b', parent_call_sid: 'CA-whole-1', direction: 'outbound', call_status: 'completed' }),
       callInfo({ call_status: 'completed', duration: 42 }),
       callInfo({ call_status: 'completed', duration: 42 }),
+      callInfo({ call_status: 'ringing' }),
     ];
     for (const event of events) {
       const answer = await sendHook(`${gateway.url}/webhooks/status`, { method: 'POST', authorization: tenant1, body: event });

@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { ConfigError, silentLogger } from '@graine/core';
 import type { Clock } from '@graine/sdk';
 import { createLogger, startGateway, type RunningGateway } from '@graine/server';
 
@@ -66,4 +68,19 @@ export async function writeTempConfig(config: object | string, fileName = 'gatew
   const file = join(directory, fileName);
   await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   return { file, cleanup: () => rm(directory, { recursive: true, force: true }) };
+}
+
+/** Starts a gateway on the given config and returns the ConfigError it must refuse with (and the file it read). */
+export async function expectConfigRefusal(config: object | string, env: NodeJS.ProcessEnv = {}): Promise<{ error: ConfigError; file: string }> {
+  const { file, cleanup } = await writeTempConfig(config);
+  try {
+    const gateway = await startGateway({ configFile: file, env, port: 0, host: '127.0.0.1', logger: silentLogger });
+    await gateway.stop();
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(ConfigError);
+    return { error: error as ConfigError, file };
+  } finally {
+    await cleanup();
+  }
+  throw new Error('the gateway started on an invalid config');
 }

@@ -7,6 +7,7 @@ import {
   type InvocationResult,
   type Target,
 } from '../targets/target.js';
+import { ABANDONED, abandonAtAbort } from '../resilience/deadline.js';
 import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
 
 /** Told how long each handler call took and whether it failed (GatewayMetrics.pluginHandler fits). */
@@ -115,8 +116,6 @@ export class PluginTarget implements Target {
   }
 }
 
-const ABANDONED = Symbol('abandoned at the deadline');
-
 function handlerFailure(plugin: string, error: unknown, where: string): InvocationResult {
   if (error === ABANDONED) return failure('timeout', `plugin ${plugin} did not answer${where} before the deadline`);
   return failure('plugin_error', `plugin ${plugin} failed${where}: ${describe(error)}`);
@@ -145,27 +144,6 @@ function isVerbShaped(verb: unknown): boolean {
   const keys = Object.keys(verb);
   const only = keys.length === 1 ? (verb as Record<string, unknown>)[keys[0]!] : undefined;
   return only !== null && typeof only === 'object';
-}
-
-function abandonAtAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(ABANDONED);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(ABANDONED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** `"/menu-choice?x=1"` → `"menu-choice"`: the name a plugin gave the hook, without slash or query. */
