@@ -127,4 +127,14 @@ describe('metrics: each hook outcome moves exactly its series', () => {
     expect(samples.get('graine_config_generation')).to.equal(1);
     expect(samples.get('graine_hook_deadline_seconds')).to.equal(8);
   });
+
+  it('buckets hook durations from 1 ms to 10 s, as the catalogue lists', async () => {
+    await sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: 'AP-plugin' })}`, { authorization: tenant1 });
+    const bounds = new Set<string>();
+    for (const key of (await scrape(gateway.url)).keys()) {
+      const bucket = /^graine_hook_duration_seconds_bucket\{.*le="([^"]+)"/.exec(key);
+      if (bucket) bounds.add(bucket[1]!);
+    }
+    expect([...bounds]).to.deep.equal(['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2', '4', '6', '8', '10', '+Inf']);
+  });
 });
