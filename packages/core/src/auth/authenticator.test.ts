@@ -33,6 +33,17 @@ describe('Authenticator', () => {
     expect(credential.calls).to.equal(1);
   });
 
+  it('shares one verification among concurrent hooks with the same header', async () => {
+    const credential = countingCredential(principal, 'secret');
+    const authenticator = new Authenticator(new Map([['tenant', [credential]]]), { cacheSize: 10, cacheTtlMs: 60_000 });
+    const results = await Promise.all(Array.from({ length: 16 }, () => authenticator.authenticate(basic('tenant', 'secret'))));
+    expect(results.every((result) => result.ok)).to.equal(true);
+    expect(credential.calls).to.equal(1);
+    const wrong = await Promise.all(Array.from({ length: 4 }, () => authenticator.authenticate(basic('tenant', 'wrong'))));
+    expect(wrong.every((result) => !result.ok)).to.equal(true);
+    expect(credential.calls).to.equal(2);
+  });
+
   it('never caches a failed check, so a wrong password is verified (and refused) every time', async () => {
     const credential = countingCredential(principal, 'secret');
     const authenticator = new Authenticator(new Map([['tenant', [credential]]]), { cacheSize: 10, cacheTtlMs: 60_000 });

@@ -1,6 +1,7 @@
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { parseBasicAuth, type AuthFailureReason } from './basic-auth.js';
-import { sha256, type CompiledCredential, type Principal } from './credential.js';
+import type { CompiledCredential, Principal } from './credential.js';
 import { hashPassword, parseScryptHash, verifyScrypt } from './password-hash.js';
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason; message: string };
@@ -17,6 +18,11 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private readonly verified: LRUCache<string, Principal> | undefined;
+  /**
+   * Checks under way, by header digest: after a restart a tenant's calls arrive together with the same
+   * header, and they share one scrypt run instead of queueing one each (seen: 16 at once under load).
+   */
+  private readonly checking = new Map<string, Promise<AuthResult>>();
 
   constructor(
     private readonly credentialsByUsername: ReadonlyMap<string, readonly CompiledCredential[]>,
@@ -29,18 +35,30 @@ export class Authenticator {
   async authenticate(header: string | undefined): Promise<AuthResult> {
     const parsed = parseBasicAuth(header);
     if (!parsed.ok) return parsed;
-    const cacheKey = sha256(header!).toString('base64');
+    // One-shot hashing: a third of createHash's cost, on every hook.
+    const cacheKey = hash('sha256', header!, 'base64');
     const cached = this.verified?.get(cacheKey);
     if (cached) return { ok: true, principal: cached };
+    const underWay = this.checking.get(cacheKey);
+    if (underWay) return underWay;
+    const check = this.verify(parsed.username, parsed.password, cacheKey);
+    this.checking.set(cacheKey, check);
+    try {
+      return await check;
+    } finally {
+      this.checking.delete(cacheKey);
+    }
+  }
 
-    const candidates = this.credentialsByUsername.get(parsed.username);
+  private async verify(username: string, password: string, cacheKey: string): Promise<AuthResult> {
+    const candidates = this.credentialsByUsername.get(username);
     if (!candidates) {
       // Spend the same work as a real check, so timing does not tell which user names exist.
-      await burnEquivalentWork(parsed.password);
+      await burnEquivalentWork(password);
       return { ok: false, reason: 'invalid', message: 'invalid credentials' };
     }
     for (const credential of candidates) {
-      if (await credential.verify(parsed.password)) {
+      if (await credential.verify(password)) {
         this.verified?.set(cacheKey, credential.principal);
         return { ok: true, principal: credential.principal };
       }
