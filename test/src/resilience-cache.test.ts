@@ -171,26 +171,30 @@ describe('the answer cache and follow-up hooks', () => {
     await upstream?.close();
   });
 
-  async function choiceTwice(applicationSid: string): Promise<void> {
+  /** The x-gateway-outcome of two identical follow-up hooks (`answered` when there is none). */
+  async function choiceTwice(applicationSid: string): Promise<string[]> {
     const query = callHookQuery({ account_sid: 'AC-1', application_sid: applicationSid, call_sid: `CA-${applicationSid}` });
     const [gather] = (await sendHook(`${gateway.url}/webhooks/call?${query}`, { authorization })).body;
     const payload = callInfo({ call_sid: `CA-${applicationSid}`, application_sid: applicationSid, digits: '1' });
+    const outcomes: string[] = [];
     for (let n = 0; n < 2; n++) {
       const answer = await followHook(gateway.url, gather.actionHook, payload, { authorization });
       expect(answer.status).to.equal(200);
       expect(answer.body[0]).to.include({ verb: 'say' });
+      outcomes.push(answer.headers.get('x-gateway-outcome') ?? 'answered');
     }
+    return outcomes;
   }
 
   it('never caches an action hook of an application that caches only its call hook', async () => {
     const before = requestsTo('/choice');
-    await choiceTwice('AP-call-only');
+    expect(await choiceTwice('AP-call-only')).to.deep.equal(['answered', 'answered']);
     expect(requestsTo('/choice') - before).to.equal(2);
   });
 
-  it('caches action hooks when the application lists them in cache.hooks', async () => {
+  it('caches action hooks when the application lists them in cache.hooks, and says so in x-gateway-outcome', async () => {
     const before = requestsTo('/choice');
-    await choiceTwice('AP-with-action');
+    expect(await choiceTwice('AP-with-action')).to.deep.equal(['answered', 'cached']);
     expect(requestsTo('/choice') - before).to.equal(1);
   });
 });

@@ -7,7 +7,7 @@ import { queueStatusEvent } from '../status/status-pipeline.js';
 import { parseCallHook } from '../hooks/parse-call-hook.js';
 import { actionHookName, PluginTarget } from '../plugins/plugin-target.js';
 import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
-import { invokeGuarded } from '../resilience/guarded-invocation.js';
+import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { CacheableHookKind } from '../cache/cache-policy.js';
 import type { VerbContext } from '../verbs/validate-verbs.js';
 import { failure, type ForwardedHook, type InvocationResult } from '../targets/target.js';
@@ -63,14 +63,21 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
   const handOver = applicationHandOver(runtime, route, claims, path.originalPath);
   const answering = handOver?.route ?? route;
   const answeringApplication = handOver?.applicationSid ?? claims.applicationSid;
-  const result = handOver
+  const { result, source, staleReason } = handOver
     ? await invokeCallHookWithDeadline(runtime, handOver.route, handOver.applicationSid, payload, request, runtime.wholeCall.signingFor(claims.accountSid, handOver.route.target))
     : await invokeWithDeadline(runtime, route, forwarded);
   if (handOver) services.affinity.remember(callSid, { accountSid: claims.accountSid, applicationSid: handOver.applicationSid });
   if (result.ok) {
-    if (result.verbs.length === 0) return { status: 204, body: undefined, headers: {}, outcome: 'answered', ...about };
+    // Answered from the cache (only when the application lists `action` in cache.hooks): said as for call hooks.
+    const served: Pick<HookAnswer, 'headers' | 'outcome'> =
+      source === 'cache'
+        ? { headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit' }
+        : source === 'stale'
+          ? { headers: { 'x-gateway-outcome': `stale; reason=${staleReason ?? 'unknown'}` }, outcome: 'stale' }
+          : { headers: {}, outcome: 'answered' };
+    if (result.verbs.length === 0) return { status: 204, body: undefined, ...served, ...about };
     const verbs = runtime.wholeCall.rewriteVerbs(answering, answeringApplication, result.verbs);
-    return { status: 200, body: verbs, headers: {}, outcome: 'answered', ...about, applicationSid: answeringApplication, target: answering.target.name };
+    return { status: 200, body: verbs, ...served, ...about, applicationSid: answeringApplication, target: answering.target.name };
   }
   const failed = { outcome: 'fallback' as const, reason: result.reason, detail: result.detail, ...about };
   const header = { 'x-gateway-outcome': `fallback; reason=${result.reason}` };
@@ -113,10 +120,10 @@ async function invokeCallHookWithDeadline(
   payload: Record<string, unknown>,
   request: InboundHookRequest,
   signing: RequestSigning | undefined,
-): Promise<InvocationResult> {
+): Promise<GuardedResult> {
   const handedOver = { ...payload, account_sid: route.accountSid, application_sid: applicationSid };
   const parsed = parseCallHook({}, handedOver);
-  if (!parsed.ok) return failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`);
+  if (!parsed.ok) return targetResult(failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`));
   const { hook, payload: forwarded } = parsed.value;
   // The call is in progress: the new application's answer must be valid mid-call (no sip:decline).
   return invokeUnderBudget(runtime, route, 'call', 'midCall', forwarded, undefined, (signal, deadline) =>
@@ -124,12 +131,16 @@ async function invokeCallHookWithDeadline(
   );
 }
 
+function targetResult(result: InvocationResult): GuardedResult {
+  return { result, source: 'target' };
+}
+
 function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route): Pick<ForwardedHook, 'signing'> {
   const signing = runtime.wholeCall.signingFor(accountSid, route.target);
   return signing ? { signing } : {};
 }
 
-async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'signal' | 'deadline'>): Promise<InvocationResult> {
+async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'signal' | 'deadline'>): Promise<GuardedResult> {
   const hookName = hook.path === undefined ? undefined : `${hook.method} ${hook.origin ?? ''}${hook.path}`;
   return invokeUnderBudget(runtime, route, 'action', 'midCall', hook.payload, hookName, (signal, deadline) =>
     route.target.invokeFollowUpHook({ ...hook, signal, deadline }),
@@ -148,7 +159,7 @@ async function invokeUnderBudget(
   fields: Record<string, unknown>,
   hookName: string | undefined,
   invoke: (signal: AbortSignal, deadline: number) => Promise<InvocationResult>,
-): Promise<InvocationResult> {
+): Promise<GuardedResult> {
   const answerBy = Deadline.after(route.deadlineMs);
   const targetBy = Deadline.after(route.deadlineMs - Math.min(50, Math.floor(route.deadlineMs / 10)));
   try {
@@ -161,10 +172,10 @@ async function invokeUnderBudget(
       signal: targetBy.signal,
       invoke: (signal) => invoke(signal, targetBy.at),
     });
-    return (await abandonAtAbort(guarded, answerBy.signal)).result;
+    return await abandonAtAbort(guarded, answerBy.signal);
   } catch (error) {
     if (error !== ABANDONED) throw error;
-    return failure('timeout', 'no answer before the hook deadline');
+    return targetResult(failure('timeout', 'no answer before the hook deadline'));
   } finally {
     answerBy.release();
     targetBy.release();
