@@ -42,6 +42,24 @@ describe('an upstream target receives the hook exactly as configured (nock check
     }, { env: { UPSTREAM_PASSWORD: 'upstream-secret' } });
   });
   afterEach(() => nock.cleanAll());
+
+  /** One POST to the upstream's call hook, answered with VERBS; `received()` is its JSON body (it fails if none came). */
+  function interceptPostedBody(): { received(): unknown } {
+    let received: unknown;
+    const scope = nock(UPSTREAM)
+      .post('/hooks/call', (body) => {
+        received = body;
+        return true;
+      })
+      .query(true)
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+    return {
+      received() {
+        expect(scope.isDone(), 'the upstream was called').to.equal(true);
+        return received;
+      },
+    };
+  }
   after(async () => {
     await gateway.stop();
     nock.cleanAll();
@@ -80,18 +98,10 @@ describe('an upstream target receives the hook exactly as configured (nock check
   });
 
   it('forwards a GET hook to a POST upstream as the same JSON body (sip_status as a number)', async () => {
-    let received: unknown;
-    const scope = nock(UPSTREAM)
-      .post('/hooks/call', (body) => {
-        received = body;
-        return true;
-      })
-      .query(true)
-      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const upstream = interceptPostedBody();
     const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
     expect(response.body).to.deep.equal(VERBS);
-    expect(received).to.deep.equal(SEED_FIELDS);
-    expect(scope.isDone()).to.equal(true);
+    expect(upstream.received()).to.deep.equal(SEED_FIELDS);
   });
 
   it('sends the hook to a GET upstream as query parameters, without a body, with the request id and call sid', async () => {
@@ -137,18 +147,10 @@ describe('an upstream target receives the hook exactly as configured (nock check
       service_provider_sid: 'SP-1',
       customerData: { camelCase: 'kept' },
     };
-    let received: unknown;
-    const scope = nock(UPSTREAM)
-      .post('/hooks/call', (body) => {
-        received = body;
-        return true;
-      })
-      .query(true)
-      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const upstream = interceptPostedBody();
     const response = await sendHook(`${gateway.url}/webhooks/call`, { method: 'POST', authorization: AUTH, body: { ...SEED_FIELDS, ...extras } });
     expect(response.body).to.deep.equal(VERBS);
-    expect(received).to.deep.equal({ ...SEED_FIELDS, ...extras });
-    expect(scope.isDone()).to.equal(true);
+    expect(upstream.received()).to.deep.equal({ ...SEED_FIELDS, ...extras });
     const logs = gateway.rawLogs();
     for (const secret of ['env-secret-value-123', 'nested-secret-456', 'SDP-SECRET-LINE', 'P-Asserted-Identity', 'upstream-secret']) {
       expect(logs, secret).to.not.include(secret);
