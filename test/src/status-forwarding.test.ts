@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { callHookQuery, sendHook } from './support/call-hook.js';
 import { basicAuth, passwordHash } from './support/credentials.js';
 import { startTestGateway, type TestGateway } from './support/gateway-harness.js';
+import { scrape, seriesKey } from './support/metrics.js';
 import { callInfo, eventually } from './support/platform.js';
 import { answerVerbs, startUpstream, type RecordedRequest, type UpstreamServer } from './support/upstream-server.js';
 
@@ -90,7 +91,7 @@ describe('call-status forwarding', () => {
     expect(statusesOf(sink)).to.deep.equal(['ringing', 'in-progress']);
   });
 
-  it('drops the oldest waiting event when the queue is full, counts it, and delivers the rest in order', async () => {
+  it('drops the oldest waiting event when the queue is full, counts it (log and metrics), and delivers the rest in order', async () => {
     const holding = holdingSink();
     sink.setHandler(holding.handler);
     gateway = await statusGateway(sink, backend, { queueSize: 3, timeoutMs: 5000 });
@@ -100,6 +101,9 @@ describe('call-status forwarding', () => {
     for (const call_status of ['ringing', 'early-media', 'in-progress', 'completed', 'failed']) await postStatus(gateway, call_status);
     expect(gateway.statusForwarder.stats()[0]).to.include({ depth: 3, dropped: 2, enqueued: 6 });
     expect(gateway.logs.filter((line) => line.msg === 'status queue full: oldest event dropped')).to.have.length(2);
+    const samples = await scrape(gateway.url);
+    expect(samples.get(seriesKey('graine_status_queue_depth', { target: 'sink' }))).to.equal(3);
+    expect(samples.get(seriesKey('graine_status_forwards_total', { result: 'dropped' }))).to.equal(2);
 
     holding.release();
     await eventually(() => sink.requests.length === 4);
