@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfigFile } from '@graine/core';
-import { DEFAULT_CONFIG_FILE, startGateway, WORKSPACE_ROOT } from '@graine/server';
+import { DEFAULT_CONFIG_FILE, WORKSPACE_ROOT } from '@graine/server';
 import { basicAuth, passwordHash } from './support/credentials.js';
 import { callHookQuery, sendHook } from './support/call-hook.js';
 import { expectConfigRefusal, startTestGateway, writeTempConfig } from './support/gateway-harness.js';

@@ -163,7 +163,7 @@ describe('a whole call through the gateway to a tenant backend', () => {
     expect(failed.body.at(-1)).to.deep.equal({ verb: 'hangup' });
     expect(failed.body.map((verb: { verb: string }) => verb.verb)).to.not.include('sip:decline');
 
-    backend.setHandler((request, response) => {
+    backend.setHandler((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify([{ verb: 'dial', target: [{ type: 'phone', number: '1' }], dtmfHook: '/dtmf' }]));
     });

@@ -35,7 +35,7 @@ export interface PluginCatalog {
 export async function discoverPlugins(directories: readonly string[]): Promise<PluginCatalog> {
   const plugins = new Map<string, LoadedPlugin>();
   const problems: PluginProblem[] = [];
-  for (const pluginPackage of await findPluginPackages(directories, problems)) {
+  for (const pluginPackage of await findPluginPackages(directories)) {
     const loaded = await importPlugin(pluginPackage).catch((error: Error) => error);
     if (loaded instanceof Error) {
       const name = loaded instanceof PluginLoadError && loaded.pluginName ? loaded.pluginName : pluginPackage.name;
@@ -59,7 +59,7 @@ export async function discoverPlugins(directories: readonly string[]): Promise<P
   return { plugins, problems };
 }
 
-async function findPluginPackages(directories: readonly string[], problems: PluginProblem[]): Promise<PluginPackage[]> {
+async function findPluginPackages(directories: readonly string[]): Promise<PluginPackage[]> {
   const found: PluginPackage[] = [];
   for (const directory of directories) {
     let entries: string[];
