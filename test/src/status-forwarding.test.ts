@@ -163,6 +163,17 @@ describe('call-status forwarding', () => {
     holding.release();
   });
 
+  it('forwards a status event sent as GET to the sink as GET with the same query parameters', async () => {
+    gateway = await statusGateway(sink, backend, {});
+    const answer = await sendHook(`${gateway.url}/webhooks/status?${callHookQuery({ call_status: 'completed', sip_status: '200' })}`, { authorization: tenant });
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.deep.equal({ status: 'queued' });
+    await eventually(() => sink.requests.length === 1);
+    const [forwarded] = sink.requests;
+    expect(forwarded!.method).to.equal('GET');
+    expect(Object.fromEntries(forwarded!.url.searchParams)).to.deep.equal(Object.fromEntries(callHookQuery({ call_status: 'completed', sip_status: '200' })));
+  });
+
   it('answers 200 without forwarding when the tenant has no status sink', async () => {
     gateway = await startTestGateway({
       upstreams: { backend: { url: `${backend.url}/call-hook` } },

@@ -185,10 +185,13 @@ export class UpstreamTarget implements Target {
     if (hook.callSid) headers['x-call-sid'] = hook.callSid;
     if (body !== undefined && body !== '') headers['content-type'] = 'application/json';
     if (hook.signing && !foreign) headers[hook.signing.header] = signatureHeaderValue(hook.signing.secret, body ?? '');
+    // A GET sent to the configured URL itself (`GET /webhooks/status`) carries its fields in the query:
+    // they go on as query parameters, or the sink would receive an empty event.
+    const query = hook.path === undefined && hook.method === 'GET' ? { searchParams: scalarFields(hook.payload) } : {};
     return {
       client: foreign ? foreignHostClient() : this.client,
       url,
-      options: { method: hook.method, headers, ...(body !== undefined && body !== '' && { body }) },
+      options: { method: hook.method, headers, ...(body !== undefined && body !== '' && { body }), ...query },
     };
   }
 
