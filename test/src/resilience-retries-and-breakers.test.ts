@@ -174,3 +174,45 @@ describe('circuit breakers: an open breaker sends nothing to the upstream, then 
     expect(metrics).to.match(/graine_breaker_transitions_total\{target="AP-recovering",to="closed"\} 1/);
   });
 });
+
+describe('breaker thresholds are inherited field by field: application over account over defaults', () => {
+  let upstream: UpstreamServer;
+  let gateway: TestGateway;
+  const requestsTo = (path: string) => upstream.requests.filter((request) => request.path === path).length;
+
+  before(async () => {
+    upstream = await startUpstream(answerVerbs([], 500));
+    gateway = await startTestGateway({
+      defaults: { breaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 } },
+      upstreams: { inherits: { url: `${upstream.url}/inherits` }, overrides: { url: `${upstream.url}/overrides` } },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          breaker: { errorThresholdPercentage: 40 },
+          applications: {
+            'AP-inherits': { target: { upstream: 'inherits' }, deadlineMs: 800 },
+            'AP-overrides': { target: { upstream: 'overrides' }, deadlineMs: 800, breaker: { volumeThreshold: 4 } },
+          },
+        },
+      },
+    });
+  });
+  after(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+  });
+
+  it("opens after the defaults' volume threshold for an application that sets none, and after its own for one that does", async () => {
+    const outcomes = async (applicationSid: string) => {
+      const seen: Array<string | null> = [];
+      for (let n = 0; n < 5; n++) seen.push((await hook(gateway, applicationSid, `CA-${applicationSid}-${n}`)).headers.get('x-gateway-outcome'));
+      return seen;
+    };
+    const bad = 'fallback; reason=bad_status';
+    const open = 'fallback; reason=circuit_open';
+    expect(await outcomes('AP-inherits')).to.deep.equal([bad, bad, open, open, open]);
+    expect(requestsTo('/inherits')).to.equal(2);
+    expect(await outcomes('AP-overrides')).to.deep.equal([bad, bad, bad, bad, open]);
+    expect(requestsTo('/overrides')).to.equal(4);
+  });
+});
