@@ -91,7 +91,7 @@ export class GatewayMetrics {
     });
     this.rejections = new Counter({
       name: 'graine_hook_rejections_total',
-      help: 'Hooks refused before reaching a target, by reason (unauthenticated, invalid_request, forbidden, unknown_account, no_route).',
+      help: 'Hooks refused before reaching a target, by reason (unauthenticated, invalid_request, forbidden, unknown_account, no_route, invalid_signature, unknown_route_token).',
       labelNames: ['kind', 'reason'],
       registers,
     });
