@@ -29,6 +29,7 @@ describe('an upstream target receives the hook exactly as configured (nock check
           timeoutMs: 1000,
         },
         'get-backend': { url: `${UPSTREAM}/hooks/call-get`, method: 'GET', timeoutMs: 1000 },
+        'get-keyed-backend': { url: `${UPSTREAM}/hooks/call-get?key=tenant-key&to=configured`, method: 'GET', timeoutMs: 1000 },
       },
       accounts: {
         'AC-1': {
@@ -36,6 +37,7 @@ describe('an upstream target receives the hook exactly as configured (nock check
           applications: {
             'AP-1': { target: { upstream: 'post-backend' } },
             'AP-GET': { target: { upstream: 'get-backend' } },
+            'AP-GET-KEYED': { target: { upstream: 'get-keyed-backend' } },
           },
         },
       },
@@ -117,6 +119,17 @@ describe('an upstream target receives the hook exactly as configured (nock check
       headers: { 'x-request-id': 'req-get-1' },
     });
     expect(response.status).to.equal(200);
+    expect(response.body).to.deep.equal(VERBS);
+    expect(scope.isDone()).to.equal(true);
+  });
+
+  it('keeps the query parameters configured in a GET upstream URL beside the hook fields, the configured ones winning', async () => {
+    const hook = callHookQuery({ application_sid: 'AP-GET-KEYED' });
+    const scope = nock(UPSTREAM)
+      .get('/hooks/call-get')
+      .query({ ...Object.fromEntries(hook), key: 'tenant-key', to: 'configured' })
+      .reply(200, VERBS, { 'content-type': 'application/json' });
+    const response = await sendHook(`${gateway.url}/webhooks/call?${hook}`, { authorization: AUTH });
     expect(response.body).to.deep.equal(VERBS);
     expect(scope.isDone()).to.equal(true);
   });

@@ -142,7 +142,7 @@ export class UpstreamTarget implements Target {
     const prepared: PreparedRequest = {
       client: this.client,
       url: this.url,
-      options: { method: this.method, headers, ...(body === undefined ? { searchParams: scalarFields(request.payload) } : { body }) },
+      options: { method: this.method, headers, ...(body === undefined ? { searchParams: hookQuery(this.url, request.payload) } : { body }) },
     };
     return this.withRetry(prepared, request.signal, request.deadline, (response) => readVerbs(response, request.noChangeAllowed));
   }
@@ -187,7 +187,7 @@ export class UpstreamTarget implements Target {
     if (hook.signing && !foreign) headers[hook.signing.header] = signatureHeaderValue(hook.signing.secret, body ?? '');
     // A GET sent to the configured URL itself (`GET /webhooks/status`) carries its fields in the query:
     // they go on as query parameters, or the sink would receive an empty event.
-    const query = hook.path === undefined && hook.method === 'GET' ? { searchParams: scalarFields(hook.payload) } : {};
+    const query = hook.path === undefined && hook.method === 'GET' ? { searchParams: hookQuery(this.url, hook.payload) } : {};
     return {
       client: foreign ? foreignHostClient() : this.client,
       url,
@@ -254,6 +254,18 @@ export class UpstreamTarget implements Target {
 }
 
 /** A GET upstream receives the hook as query parameters; nested values (sip, env_vars) do not fit a query. */
+/**
+ * The hook's scalar fields as the query of a GET to `url`. got's `searchParams` replaces the URL's own
+ * query, so parameters configured in the URL (`?key=…`) are kept here, and win over a hook field of the same name.
+ */
+function hookQuery(url: URL, payload: Record<string, unknown>): Record<string, string | number | boolean> | URLSearchParams {
+  const fields = scalarFields(payload);
+  if (url.search === '') return fields;
+  const query = new URLSearchParams(url.search);
+  for (const [key, value] of Object.entries(fields)) if (!query.has(key)) query.append(key, String(value));
+  return query;
+}
+
 function scalarFields(payload: Record<string, unknown>): Record<string, string | number | boolean> {
   const fields: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(payload)) {
