@@ -1,7 +1,6 @@
-import { rejection, WWW_AUTHENTICATE, type HookAnswer } from '../pipeline/hook-answer.js';
+import { rejection, type HookAnswer } from '../pipeline/hook-answer.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
-import { checkSignature } from '../signatures/check-signature.js';
 import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { queueStatusEvent } from '../status/status-pipeline.js';
 import { parseCallHook } from '../hooks/parse-call-hook.js';
@@ -14,6 +13,7 @@ import { failure, type ForwardedHook, type InvocationResult } from '../targets/t
 import { forwardedMethod, hookPayload, stringField, type InboundHookRequest, type WholeCallServices } from './inbound-hook.js';
 import { splitFollowUpPath, type RouteTokenClaims } from './route-token.js';
 import { targetKey } from './whole-call-runtime.js';
+import { authenticateHook, isAnswer } from '../pipeline/authenticate-hook.js';
 
 /**
  * A follow-up hook's journey (`/t/<token>/<path>`): authenticate → verify the signature → verify the
@@ -22,11 +22,8 @@ import { targetKey } from './whole-call-runtime.js';
  * or fall back (mid-call fallback verbs; "no change" for hooks whose answer the platform ignores).
  */
 export async function answerFollowUpHook(runtime: GatewayRuntime, services: WholeCallServices, request: InboundHookRequest): Promise<HookAnswer> {
-  const authentication = await runtime.authenticator.authenticate(request.authorization);
-  if (!authentication.ok) return rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE);
-  const principal = authentication.principal;
-  const unsigned = checkSignature(runtime, principal, request);
-  if (unsigned) return unsigned;
+  const principal = await authenticateHook(runtime, request);
+  if (isAnswer(principal)) return principal;
 
   const path = splitFollowUpPath(request.url);
   const claims = path && runtime.wholeCall.tokens.verify(path.token);

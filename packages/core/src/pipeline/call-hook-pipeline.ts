@@ -4,9 +4,10 @@ import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
 import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
-import { checkSignature, type SignableRequest } from '../signatures/check-signature.js';
+import type { SignableRequest } from '../signatures/check-signature.js';
 import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { failure } from '../targets/target.js';
+import { authenticateHook, isAnswer } from './authenticate-hook.js';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
 export interface CallHookRequest extends SignableRequest {
@@ -22,17 +23,13 @@ export interface CallHookRequest extends SignableRequest {
  * typed value or ends the journey with an answer.
  */
 export async function answerCallHook(runtime: GatewayRuntime, request: CallHookRequest): Promise<HookAnswer> {
-  const authentication = await runtime.authenticator.authenticate(request.authorization);
-  if (!authentication.ok) {
-    return { ...rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE), authFailure: authentication.reason };
-  }
-  const unsigned = checkSignature(runtime, authentication.principal, request);
-  if (unsigned) return unsigned;
+  const principal = await authenticateHook(runtime, request);
+  if (isAnswer(principal)) return principal;
 
   const parsed = parseCallHook(request.query, request.body);
   if (!parsed.ok) return rejection(400, 'invalid_request', 'invalid call hook', parsed.problems);
 
-  const routed = resolveRoute(runtime, authentication.principal, parsed.value);
+  const routed = resolveRoute(runtime, principal, parsed.value);
   if ('status' in routed) return { ...routed, callSid: parsed.value.hook.call_sid };
 
   const signing = runtime.wholeCall.signingFor(routed.accountSid, routed.target);

@@ -1,9 +1,9 @@
-import { rejection, WWW_AUTHENTICATE, type HookAnswer } from '../pipeline/hook-answer.js';
+import { rejection, type HookAnswer } from '../pipeline/hook-answer.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
-import { checkSignature } from '../signatures/check-signature.js';
 import { forwardedMethod, hookPayload, stringField, type InboundHookRequest, type WholeCallServices } from '../follow-up/inbound-hook.js';
 import type { StatusSink } from '../follow-up/whole-call-runtime.js';
 import type { QueuedStatusEvent } from './status-forwarder.js';
+import { authenticateHook, isAnswer } from '../pipeline/authenticate-hook.js';
 
 /**
  * `/webhooks/status`: authenticate → verify the signature → find whose call it is (the sids in the
@@ -11,11 +11,8 @@ import type { QueuedStatusEvent } from './status-forwarder.js';
  * once. Nothing here waits for the sink.
  */
 export async function answerStatusHook(runtime: GatewayRuntime, services: WholeCallServices, request: InboundHookRequest): Promise<HookAnswer> {
-  const authentication = await runtime.authenticator.authenticate(request.authorization);
-  if (!authentication.ok) return rejection(401, 'unauthenticated', authentication.message, undefined, WWW_AUTHENTICATE);
-  const principal = authentication.principal;
-  const unsigned = checkSignature(runtime, principal, request);
-  if (unsigned) return unsigned;
+  const principal = await authenticateHook(runtime, request);
+  if (isAnswer(principal)) return principal;
 
   const payload = hookPayload(request.query, request.body);
   const callSid = stringField(payload, 'call_sid');
