@@ -63,27 +63,37 @@ export class PluginMetricsRegistry {
   }
 
   private counter(plugin: string, name: string, labels: Record<string, string>): { counter: Counter<string>; labels: Record<string, string> } | undefined {
-    const series = this.series(plugin, `graine_plugin_${name}_total`, name, labels);
-    if (!series) return undefined;
-    let counter = this.counters.get(series.name);
-    if (!counter && this.registry.getSingleMetric(series.name)) return this.refuse(plugin, name, 'the name is taken by another metric');
-    if (!counter) {
-      counter = new Counter({ name: series.name, help: `Plugin-defined counter "${name}".`, labelNames: series.labelNames, registers: [this.registry] });
-      this.counters.set(series.name, counter);
-    }
-    return { counter, labels: series.labels };
+    const found = this.metric(plugin, `graine_plugin_${name}_total`, name, labels, this.counters, (options) =>
+      new Counter({ ...options, help: `Plugin-defined counter "${name}".` }),
+    );
+    return found && { counter: found.metric, labels: found.labels };
   }
 
   private histogram(plugin: string, name: string, labels: Record<string, string>): { histogram: Histogram<string>; labels: Record<string, string> } | undefined {
-    const series = this.series(plugin, `graine_plugin_${name}`, name, labels);
+    const found = this.metric(plugin, `graine_plugin_${name}`, name, labels, this.histograms, (options) =>
+      new Histogram({ ...options, help: `Plugin-defined histogram "${name}".` }),
+    );
+    return found && { histogram: found.metric, labels: found.labels };
+  }
+
+  /** The plugin's metric of that name, made on first use; refused when the limits or another metric forbid it. */
+  private metric<M>(
+    plugin: string,
+    seriesName: string,
+    name: string,
+    labels: Record<string, string>,
+    made: Map<string, M>,
+    create: (options: { name: string; labelNames: string[]; registers: Registry[] }) => M,
+  ): { metric: M; labels: Record<string, string> } | undefined {
+    const series = this.series(plugin, seriesName, name, labels);
     if (!series) return undefined;
-    let histogram = this.histograms.get(series.name);
-    if (!histogram && this.registry.getSingleMetric(series.name)) return this.refuse(plugin, name, 'the name is taken by another metric');
-    if (!histogram) {
-      histogram = new Histogram({ name: series.name, help: `Plugin-defined histogram "${name}".`, labelNames: series.labelNames, registers: [this.registry] });
-      this.histograms.set(series.name, histogram);
+    let metric = made.get(series.name);
+    if (!metric && this.registry.getSingleMetric(series.name)) return this.refuse(plugin, name, 'the name is taken by another metric');
+    if (!metric) {
+      metric = create({ name: series.name, labelNames: series.labelNames, registers: [this.registry] });
+      made.set(series.name, metric);
     }
-    return { histogram, labels: series.labels };
+    return { metric, labels: series.labels };
   }
 
   /** Checks a plugin's metric against the limits; the label values it returns are bounded. */
