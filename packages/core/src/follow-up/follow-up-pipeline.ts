@@ -5,7 +5,7 @@ import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { queueStatusEvent } from '../status/status-pipeline.js';
 import { parseCallHook } from '../hooks/parse-call-hook.js';
 import { actionHookName, PluginTarget } from '../plugins/plugin-target.js';
-import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
+import { ABANDONED, abandonAtDeadline, Deadline } from '../resilience/deadline.js';
 import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { CacheableHookKind } from '../cache/cache-policy.js';
 import type { VerbContext } from '../verbs/validate-verbs.js';
@@ -38,7 +38,7 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
   const callSid = stringField(payload, 'call_sid');
   services.affinity.remember(callSid, claims);
   const about = { accountSid: claims.accountSid, applicationSid: claims.applicationSid, target: route.target.name, ...(callSid && { callSid }) };
-  const forwarded: Omit<ForwardedHook, 'signal' | 'deadline'> = {
+  const forwarded: Omit<ForwardedHook, 'deadline'> = {
     path: path.originalPath,
     ...(claims.origin && { origin: claims.origin }),
     method: forwardedMethod(request.method),
@@ -123,8 +123,8 @@ async function invokeCallHookWithDeadline(
   if (!parsed.ok) return targetResult(failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`));
   const { hook, payload: forwarded } = parsed.value;
   // The call is in progress: the new application's answer must be valid mid-call (no sip:decline).
-  return invokeUnderBudget(runtime, route, 'call', 'midCall', forwarded, undefined, (signal, deadline) =>
-    route.target.invokeCallHook({ hook, payload: forwarded, requestId: request.requestId, signal, deadline, ...(signing && { signing }) }),
+  return invokeUnderBudget(runtime, route, 'call', 'midCall', forwarded, undefined, (deadline) =>
+    route.target.invokeCallHook({ hook, payload: forwarded, requestId: request.requestId, deadline, ...(signing && { signing }) }),
   );
 }
 
@@ -137,10 +137,10 @@ function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route):
   return signing ? { signing } : {};
 }
 
-async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'signal' | 'deadline'>): Promise<GuardedResult> {
+async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'deadline'>): Promise<GuardedResult> {
   const hookName = hook.path === undefined ? undefined : `${hook.method} ${hook.origin ?? ''}${hook.path}`;
-  return invokeUnderBudget(runtime, route, 'action', 'midCall', hook.payload, hookName, (signal, deadline) =>
-    route.target.invokeFollowUpHook({ ...hook, signal, deadline }),
+  return invokeUnderBudget(runtime, route, 'action', 'midCall', hook.payload, hookName, (deadline) =>
+    route.target.invokeFollowUpHook({ ...hook, deadline }),
   );
 }
 
@@ -155,7 +155,7 @@ async function invokeUnderBudget(
   verbContext: VerbContext,
   fields: Record<string, unknown>,
   hookName: string | undefined,
-  invoke: (signal: AbortSignal, deadline: number) => Promise<InvocationResult>,
+  invoke: (deadline: Deadline) => Promise<InvocationResult>,
 ): Promise<GuardedResult> {
   const answerBy = Deadline.after(route.deadlineMs);
   const targetBy = Deadline.after(route.deadlineMs - Math.min(50, Math.floor(route.deadlineMs / 10)));
@@ -166,10 +166,10 @@ async function invokeUnderBudget(
       verbContext,
       fields,
       ...(hookName !== undefined && { hookName }),
-      signal: targetBy.signal,
-      invoke: (signal) => invoke(signal, targetBy.at),
+      deadline: targetBy,
+      invoke,
     });
-    return await abandonAtAbort(guarded, answerBy.signal);
+    return await abandonAtDeadline(guarded, answerBy);
   } catch (error) {
     if (error !== ABANDONED) throw error;
     return targetResult(failure('timeout', 'no answer before the hook deadline'));

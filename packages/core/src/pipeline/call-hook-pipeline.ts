@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/credential.js';
 import { parseCallHook, type ParsedCallHook, type QueryParameters } from '../hooks/parse-call-hook.js';
-import { ABANDONED, abandonAtAbort, Deadline } from '../resilience/deadline.js';
+import { ABANDONED, abandonAtDeadline, Deadline } from '../resilience/deadline.js';
 import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
@@ -82,11 +82,10 @@ async function invokeWithDeadline(
       kind: 'call',
       verbContext: 'initial',
       fields: parsed.payload,
-      signal: targetBy.signal,
-      invoke: (signal) =>
-        route.target.invokeCallHook({ hook: parsed.hook, payload: parsed.payload, requestId, signal, deadline: targetBy.at, ...(signing && { signing }) }),
+      deadline: targetBy,
+      invoke: (deadline) => route.target.invokeCallHook({ hook: parsed.hook, payload: parsed.payload, requestId, deadline, ...(signing && { signing }) }),
     });
-    return await abandonAtAbort(guarded, answerBy.signal);
+    return await abandonAtDeadline(guarded, answerBy);
   } catch (error) {
     if (error !== ABANDONED) throw error;
     return { result: failure('timeout', 'no answer before the hook deadline'), source: 'target' };

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PluginRoute } from '@graine/sdk';
+import type { Deadline } from '../resilience/deadline.js';
 
 /** Where an error escaped a plugin outside any handler's promise (protocol-independent Node terms). */
 export type StrayErrorOrigin = 'uncaughtException' | 'unhandledRejection';
@@ -14,9 +15,8 @@ export interface PluginCallContext {
   plugin: string;
   route: PluginRoute;
   faults: PluginFaultSink;
-  /** Absent during setup. */
-  signal?: AbortSignal;
-  deadline?: number;
+  /** The hook's deadline; absent during setup and disposal. */
+  deadline?: Deadline;
 }
 
 /**

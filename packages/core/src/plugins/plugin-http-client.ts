@@ -66,9 +66,9 @@ export class PluginHttpClients {
 
   private async request<T>(plugin: string, request: HttpRequest): Promise<HttpResponse<T>> {
     const call = currentPluginCall();
-    const left = call?.deadline !== undefined ? call.deadline - Date.now() : Number.POSITIVE_INFINITY;
+    const left = call?.deadline !== undefined ? call.deadline.remaining() : Number.POSITIVE_INFINITY;
     if (left <= 0) throw new PluginHttpError('ETIMEDOUT', `plugin ${plugin}: the hook's deadline has passed`);
-    const signals = [call?.signal, request.signal].filter((signal): signal is AbortSignal => signal !== undefined);
+    const signals = [call?.deadline?.signal, request.signal].filter((signal): signal is AbortSignal => signal !== undefined);
     try {
       const response = await this.client(request.url, {
         method: request.method ?? 'GET',

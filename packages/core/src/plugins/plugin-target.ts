@@ -1,4 +1,4 @@
-import type { PluginHandlers, PluginRoute, Verb } from '@graine/sdk';
+import type { HookContext, PluginHandlers, PluginRoute, Verb } from '@graine/sdk';
 import {
   failure,
   type CallHookInvocation,
@@ -7,7 +7,7 @@ import {
   type InvocationResult,
   type Target,
 } from '../targets/target.js';
-import { ABANDONED, abandonAtAbort } from '../resilience/deadline.js';
+import { ABANDONED, abandonAtDeadline, type Deadline } from '../resilience/deadline.js';
 import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
 
 /** Told how long each handler call took and whether it failed (GatewayMetrics.pluginHandler fits). */
@@ -36,9 +36,9 @@ export class PluginTarget implements Target {
   ) {}
 
   async invokeCallHook(invocation: CallHookInvocation): Promise<InvocationResult> {
-    const context = { signal: invocation.signal, deadline: invocation.deadline, requestId: invocation.requestId };
+    const context = new HandlerContext(invocation.deadline, invocation.requestId);
     return this.observed('callHook', () =>
-      this.callHandler(() => this.handlers.callHook(invocation.hook, context), invocation.signal, invocation.deadline).then(
+      this.callHandler(() => this.handlers.callHook(invocation.hook, context), invocation.deadline).then(
         (verbs) => checkVerbs(this.name, verbs, { allowEmpty: false }),
         (error: unknown) => handlerFailure(this.name, error, ''),
       ),
@@ -59,13 +59,9 @@ export class PluginTarget implements Target {
     const name = actionHookName(hook.path);
     const handler = this.handlers.actionHooks?.[name];
     if (!handler) return failure('plugin_error', `plugin ${this.name} has no action hook "${name}"`);
-    const context = { signal: hook.signal, deadline: hook.deadline, requestId: hook.requestId };
+    const context = new HandlerContext(hook.deadline, hook.requestId);
     return this.observed(`actionHook:${name}`, () =>
-      this.callHandler(
-        () => handler({ name, payload: hook.payload, ...(hook.callSid && { call_sid: hook.callSid }) }, context),
-        hook.signal,
-        hook.deadline,
-      ).then(
+      this.callHandler(() => handler({ name, payload: hook.payload, ...(hook.callSid && { call_sid: hook.callSid }) }, context), hook.deadline).then(
         // `undefined` means "no change": the platform continues the current verb stack (protocol §1.1).
         (verbs) => (verbs === undefined ? { ok: true as const, verbs: [] } : checkVerbs(this.name, verbs, { allowEmpty: true })),
         (error: unknown) => handlerFailure(this.name, error, ` on "${name}"`),
@@ -77,14 +73,14 @@ export class PluginTarget implements Target {
     const handler = this.handlers.statusEvent;
     if (!handler) return { ok: true };
     const callStatus = event.payload.call_status;
-    const context = { signal: event.signal, deadline: event.deadline, requestId: event.requestId };
+    const context = new HandlerContext(event.deadline, event.requestId);
     const statusEvent = {
       payload: event.payload,
       ...(event.callSid && { call_sid: event.callSid }),
       ...(typeof callStatus === 'string' && { call_status: callStatus }),
     };
     return this.observed('statusEvent', () =>
-      this.callHandler(() => handler(statusEvent, context), event.signal, event.deadline).then(
+      this.callHandler(() => handler(statusEvent, context), event.deadline).then(
         (): DeliveryResult => ({ ok: true }),
         (error: unknown): DeliveryResult => {
           if (error === ABANDONED) return { ok: false, reason: 'timeout', detail: `plugin ${this.name} did not take the status event in time` };
@@ -106,13 +102,29 @@ export class PluginTarget implements Target {
     return result;
   }
 
-  /** Runs a handler inside the plugin's scope and stops waiting for it when the hook's signal aborts. */
-  private callHandler<T>(handler: () => T | Promise<T>, signal: AbortSignal, deadline: number): Promise<T> {
-    const call = { plugin: this.name, route: this.scope.route, faults: this.scope.faults, signal, deadline };
-    return abandonAtAbort(
+  /** Runs a handler inside the plugin's scope and stops waiting for it when the hook's deadline passes. */
+  private callHandler<T>(handler: () => T | Promise<T>, deadline: Deadline): Promise<T> {
+    const call = { plugin: this.name, route: this.scope.route, faults: this.scope.faults, deadline };
+    return abandonAtDeadline(
       runInPlugin(call, () => Promise.resolve().then(handler)),
-      signal,
+      deadline,
     );
+  }
+}
+
+/** What a handler is told about its hook; the AbortSignal is built only if the handler asks for it. */
+class HandlerContext implements HookContext {
+  constructor(
+    private readonly budget: Deadline,
+    readonly requestId: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.budget.signal;
+  }
+
+  get deadline(): number {
+    return this.budget.at;
   }
 }
 

@@ -55,7 +55,7 @@ interface RotationClock {
  * Circuit breakers per target, created on first use and shut down after `idleMs` without use, so that
  * 10,000 tenants cost no timers while quiet (stack.md "opossum 9 at tenant scale"): breakers use lean
  * options (no snapshots, no percentiles, no opossum timeout, no shared AbortController — each call
- * carries the hook's own signal), bucket rotation comes from one shared clock per window length, and
+ * carries the hook's own deadline), bucket rotation comes from one shared clock per window length, and
  * one sweep timer drops idle breakers.
  *
  * Usable for anything with a failure notion (an upstream, a plugin, a plugin's HTTP client): `run`

@@ -3,7 +3,7 @@ import type { CacheSource } from '../cache/response-cache.js';
 import type { Route } from '../routing/route.js';
 import { failure, type InvocationResult } from '../targets/target.js';
 import { validateVerbs, type VerbContext } from '../verbs/validate-verbs.js';
-import { ABANDONED, abandonAtAbort } from './deadline.js';
+import { ABANDONED, abandonAtDeadline, type Deadline } from './deadline.js';
 import type { ResilienceServices } from './resilience-services.js';
 
 /** One hook to answer through a route's target, whatever the hook kind. */
@@ -16,10 +16,10 @@ export interface GuardedInvocation {
   fields: Readonly<Record<string, unknown>>;
   /** For follow-up hooks: which hook (its name or path), part of the cache key. */
   hookName?: string;
-  /** Aborted when the target's share of the budget is spent. */
-  signal: AbortSignal;
+  /** Passes when the target's share of the budget is spent. */
+  deadline: Deadline;
   /** Calls the target: `route.target.invokeCallHook(…)`, an upstream's `invoke(…)` for a follow-up hook, … */
-  invoke: (signal: AbortSignal) => Promise<InvocationResult>;
+  invoke: (deadline: Deadline) => Promise<InvocationResult>;
 }
 
 export interface GuardedResult {
@@ -62,7 +62,7 @@ async function invokeBehindBreaker(services: ResilienceServices, call: GuardedIn
 async function invokeAndValidate(call: GuardedInvocation): Promise<InvocationResult> {
   let result: InvocationResult;
   try {
-    result = await abandonAtAbort(call.invoke(call.signal), call.signal);
+    result = await abandonAtDeadline(call.invoke(call.deadline), call.deadline);
   } catch (error) {
     if (error === ABANDONED) return failure('timeout', `${call.route.target.name} did not answer before the deadline`);
     return failure(call.route.target.kind === 'plugin' ? 'plugin_error' : 'connect_error', error instanceof Error ? error.message : String(error));

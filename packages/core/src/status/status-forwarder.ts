@@ -1,6 +1,7 @@
 import type { StatusForwardingConfig } from '../config/types.js';
 import type { StatusSink } from '../follow-up/whole-call-runtime.js';
 import type { GatewayLogger } from '../logging.js';
+import { Deadline } from '../resilience/deadline.js';
 import type { DeliveryResult, ForwardedHook } from '../targets/target.js';
 
 export interface StatusForwardingOptions {
@@ -25,8 +26,8 @@ export function statusForwardingOptions(config: StatusForwardingConfig | undefin
   return { ...DEFAULT_STATUS_FORWARDING, ...config };
 }
 
-/** A status event waiting for delivery: everything but the deadline and signal, which each attempt gets anew. */
-export type QueuedStatusEvent = Omit<ForwardedHook, 'signal' | 'deadline'>;
+/** A status event waiting for delivery: everything but the deadline, which each attempt gets anew. */
+export type QueuedStatusEvent = Omit<ForwardedHook, 'deadline'>;
 
 /**
  * What one sink's queue has done since start — the interface metrics read (issue 6). Counters only grow;
@@ -191,11 +192,17 @@ class SinkQueue {
   }
 
   private async attempt(sink: StatusSink, event: QueuedStatusEvent): Promise<DeliveryResult> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.abandoned.signal]);
+    const deadline = Deadline.after(this.options.timeoutMs);
+    // Abandoning the queue (shutdown) ends the attempt in flight too.
+    const abandon = () => deadline.passNow();
+    this.abandoned.signal.addEventListener('abort', abandon, { once: true });
     try {
-      return await sink.target.deliverStatusEvent({ ...event, signal, deadline: Date.now() + this.options.timeoutMs });
+      return await sink.target.deliverStatusEvent({ ...event, deadline });
     } catch (error) {
       return { ok: false, reason: 'connect_error', detail: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.abandoned.signal.removeEventListener('abort', abandon);
+      deadline.release();
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { CallHook, Verb } from '@graine/sdk';
+import type { Deadline } from '../resilience/deadline.js';
 import type { RequestSigning } from '../signatures/webhook-signature.js';
 
 /**
@@ -36,10 +37,8 @@ export interface CallHookInvocation {
   /** The platform's payload as it came (query and body merged), forwarded to upstreams untouched. */
   payload: Record<string, unknown>;
   requestId: string;
-  /** Aborted at the hook's deadline. */
-  signal: AbortSignal;
-  /** Epoch milliseconds at which the gateway stops waiting. */
-  deadline: number;
+  /** When the gateway stops waiting for the target. */
+  deadline: Deadline;
   /** Sign the forwarded body with the tenant's secret (upstreams with `signRequests`). */
   signing?: RequestSigning;
 }
@@ -61,8 +60,8 @@ export interface ForwardedHook {
   payload: Record<string, unknown>;
   callSid?: string;
   requestId: string;
-  signal: AbortSignal;
-  deadline: number;
+  /** When the gateway stops waiting for the target. */
+  deadline: Deadline;
   /** Sign the forwarded body with the tenant's secret (upstreams with `signRequests`). */
   signing?: RequestSigning;
 }

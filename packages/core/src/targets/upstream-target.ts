@@ -5,6 +5,7 @@ import type { Verb } from '@graine/sdk';
 import type { UpstreamConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { ResilienceEvents } from '../resilience/resilience-events.js';
+import type { Deadline } from '../resilience/deadline.js';
 import { signatureHeaderValue, type RequestSigning } from '../signatures/webhook-signature.js';
 import {
   failure,
@@ -33,10 +34,8 @@ export interface UpstreamRequest {
   payload: Record<string, unknown>;
   requestId: string;
   callSid?: string;
-  /** Aborted at the hook's deadline. */
-  signal: AbortSignal;
-  /** Epoch milliseconds at which the gateway stops waiting. */
-  deadline: number;
+  /** When the gateway stops waiting: it cuts the request's timeout and aborts it. */
+  deadline: Deadline;
   /**
    * True for hooks where the platform reads 202, 204 and `[]` as "no change, continue the current
    * verb stack" (actionHooks, protocol §4.1); false for the initial call hook, where they are failures.
@@ -124,7 +123,6 @@ export class UpstreamTarget implements Target {
       payload: invocation.payload,
       requestId: invocation.requestId,
       callSid: invocation.hook.call_sid,
-      signal: invocation.signal,
       deadline: invocation.deadline,
       noChangeAllowed: false,
       ...(invocation.signing && { signing: invocation.signing }),
@@ -144,18 +142,18 @@ export class UpstreamTarget implements Target {
       url: this.url,
       options: { method: this.method, headers, ...(body === undefined ? { searchParams: hookQuery(this.url, request.payload) } : { body }) },
     };
-    return this.withRetry(prepared, request.signal, request.deadline, (response) => readVerbs(response, request.noChangeAllowed));
+    return this.withRetry(prepared, request.deadline, (response) => readVerbs(response, request.noChangeAllowed));
   }
 
   /** A follow-up hook; `verbs: []` means "no change" (protocol §1.1: 204, `[]` or a non-JSON answer). */
   invokeFollowUpHook(hook: ForwardedHook): Promise<InvocationResult> {
-    return this.withRetry(this.prepareForward(hook), hook.signal, hook.deadline, readFollowUpVerbs);
+    return this.withRetry(this.prepareForward(hook), hook.deadline, readFollowUpVerbs);
   }
 
   /** One attempt: the status queue has its own retries and backoff. */
   async deliverStatusEvent(event: ForwardedHook): Promise<DeliveryResult> {
     const started = performance.now();
-    const exchange = await this.exchange(this.prepareForward(event), event.signal, event.deadline);
+    const exchange = await this.exchange(this.prepareForward(event), event.deadline);
     const status = 'response' in exchange ? exchange.response.statusCode : undefined;
     const result: DeliveryResult =
       'failed' in exchange
@@ -197,22 +195,21 @@ export class UpstreamTarget implements Target {
 
   private async withRetry(
     prepared: PreparedRequest,
-    signal: AbortSignal,
-    deadline: number,
+    deadline: Deadline,
     read: (response: Response<Buffer>) => InvocationResult,
   ): Promise<InvocationResult> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const exchange = await this.exchange(prepared, signal, deadline);
+      const exchange = await this.exchange(prepared, deadline);
       const result = 'failed' in exchange ? exchange.failed : read(exchange.response);
       const status = 'response' in exchange ? exchange.response.statusCode : undefined;
       const retryable = 'failed' in exchange ? exchange.retryable : RETRYABLE_STATUSES.has(status!);
       this.report(attempt, result, status, performance.now() - started);
       if (result.ok || !retryable || attempt >= 2 || this.disposed) return result;
       const pause = RETRY_JITTER_MIN_MS + Math.random() * RETRY_JITTER_SPAN_MS;
-      if (deadline - Date.now() - pause < RETRY_MIN_BUDGET_MS) return result;
+      if (deadline.remaining() - pause < RETRY_MIN_BUDGET_MS) return result;
       try {
-        await sleep(pause, undefined, { signal });
+        await sleep(pause, undefined, { signal: deadline.signal });
       } catch {
         return result;
       }
@@ -220,8 +217,9 @@ export class UpstreamTarget implements Target {
   }
 
   /** One HTTP exchange under the hook's remaining budget, its answer read up to the size limit. */
-  private async exchange(prepared: PreparedRequest, signal: AbortSignal, deadline: number): Promise<Exchange> {
-    const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - Date.now()));
+  private async exchange(prepared: PreparedRequest, deadline: Deadline): Promise<Exchange> {
+    const signal = deadline.signal;
+    const timeout = deadline.cut(this.timeoutMs);
     const pending = prepared.client(prepared.url, {
       ...prepared.options,
       timeout: { request: timeout },
