@@ -91,6 +91,8 @@ describe('start --workers 2', function () {
     const url = `http://127.0.0.1:${port}/webhooks/call?call_sid=CA-1&account_sid=AC-1&application_sid=AP-1&direction=inbound&from=1&to=2&call_status=trying&sip_status=100`;
     for (let i = 0; i < hooks; i++) expect(await sendOnNewConnection(url, basicAuth('tenant1', 'cluster-secret'))).to.equal(200);
 
+    // Log lines are written in batches (at the latest every 250 ms): wait for all twelve.
+    await waitForLine(() => lines.filter((line) => line.msg === 'hook answered').length === hooks, 'a line for every hook');
     const answeredBy = new Set(lines.filter((line) => line.msg === 'hook answered').map((line) => line.pid));
     expect(answeredBy.size, 'hooks answered by both live workers').to.equal(2);
     expect(answeredBy.has(victim)).to.equal(false);
