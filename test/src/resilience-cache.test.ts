@@ -186,6 +186,27 @@ describe('the answer cache and follow-up hooks', () => {
     return outcomes;
   }
 
+  it("serves a cached answer's hooks rewritten for the application that asked, and they come back to it", async () => {
+    const gatherOf = async (applicationSid: string, callSid: string) => {
+      const answer = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: applicationSid, call_sid: callSid })}`, { authorization });
+      return { outcome: answer.headers.get('x-gateway-outcome') ?? 'answered', actionHook: (answer.body as Array<{ actionHook: string }>)[0]!.actionHook };
+    };
+    const first = await gatherOf('AP-call-only', 'CA-rewrite-1');
+    const hit = await gatherOf('AP-call-only', 'CA-rewrite-2');
+    const other = await gatherOf('AP-with-action', 'CA-rewrite-3');
+    expect(hit.outcome).to.equal('cached');
+    expect(hit.actionHook).to.match(/^\/t\/[^/]+\/choice$/);
+    expect(hit.actionHook, 'the same route, the same token').to.equal(first.actionHook);
+    expect(other.actionHook, "another application's answer names that application").to.not.equal(hit.actionHook);
+
+    const before = requestsTo('/choice');
+    const payload = callInfo({ call_sid: 'CA-rewrite-2', application_sid: 'AP-call-only', digits: '1' });
+    const followed = await followHook(gateway.url, hit.actionHook, payload, { authorization });
+    expect(followed.status).to.equal(200);
+    expect(followed.body[0]).to.include({ verb: 'say' });
+    expect(requestsTo('/choice') - before, 'the hook reached the upstream').to.equal(1);
+  });
+
   it('never caches an action hook of an application that caches only its call hook', async () => {
     const before = requestsTo('/choice');
     expect(await choiceTwice('AP-call-only')).to.deep.equal(['answered', 'answered']);

@@ -175,7 +175,7 @@ function writeAnswer(ctx: Koa.Context, answer: HookAnswer): void {
   ctx.status = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value);
   if (answer.body === undefined) return; // 204: "no change" (protocol §1.1)
-  ctx.body = answer.body;
+  ctx.body = answer.body; // a string here is JSON already: Koa writes it as it is
   ctx.type = 'application/json';
 }
 

@@ -24,6 +24,8 @@ const MAC_BYTES = 16;
 const MAC_CONTEXT = 'graine-route-token-v1.';
 /** A token longer than this is not one the gateway wrote (sids are ≤ 128 characters each). */
 const MAX_TOKEN_LENGTH = 2048;
+/** Enough for every route × hook kind of a large gateway; past it the memo starts over rather than grow. */
+const MAX_REMEMBERED_TOKENS = 50_000;
 
 /** Set by the primary of `start --workers N` for its workers, so that every worker accepts every worker's tokens. */
 export const CLUSTER_SECRET_ENV = 'GRAINE_CLUSTER_ROUTE_TOKEN_SECRET';
@@ -42,6 +44,11 @@ const PROCESS_SECRET = process.env[CLUSTER_SECRET_ENV] ? Buffer.from(process.env
  */
 export class RouteTokens {
   private readonly secret: Buffer;
+  /**
+   * Tokens are deterministic (the same route and hook kind always get the same one), and every hook in
+   * every answer needs one: an HMAC each time would be most of the rewrite's cost.
+   */
+  private readonly issued = new Map<string, string>();
 
   constructor(secret?: string) {
     this.secret = secret ? Buffer.from(secret, 'utf8') : PROCESS_SECRET;
@@ -54,8 +61,15 @@ export class RouteTokens {
   issue(claims: RouteTokenClaims): string {
     const fields = [KIND_CODES[claims.kind], claims.accountSid, claims.applicationSid, claims.target];
     if (claims.origin) fields.push(claims.origin);
-    const payload = Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url');
-    return `${payload}.${this.mac(payload).toString('base64url')}`;
+    const key = JSON.stringify(fields);
+    let token = this.issued.get(key);
+    if (token === undefined) {
+      const payload = Buffer.from(key, 'utf8').toString('base64url');
+      token = `${payload}.${this.mac(payload).toString('base64url')}`;
+      if (this.issued.size >= MAX_REMEMBERED_TOKENS) this.issued.clear();
+      this.issued.set(key, token);
+    }
+    return token;
   }
 
   /** The claims of a token this gateway issued, or undefined for anything else (forged, altered, garbage). */

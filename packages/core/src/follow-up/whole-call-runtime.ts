@@ -39,6 +39,9 @@ export function targetKey(target: Target): string {
  * signature policy and status sinks, and which upstreams want signed requests. Compiled at load.
  */
 export class WholeCallRuntime {
+  /** Per cached verb array: its rewritten JSON per application (a generation's routes are fixed, so is the rewrite). */
+  private readonly answerJsonMemo = new WeakMap<readonly Verb[], Map<string, string>>();
+
   constructor(
     readonly tokens: RouteTokens,
     readonly rewriter: HookRewriter,
@@ -48,6 +51,23 @@ export class WholeCallRuntime {
 
   signaturePolicy(accountSid: string): SignaturePolicy | undefined {
     return this.accounts.get(accountSid)?.signature;
+  }
+
+  /**
+   * The rewritten verbs as the JSON the platform receives. A cached answer is the same array on every
+   * hit, so its JSON is built once per application and kept beside it (weakly: evicted from the cache,
+   * it goes too); the profile of the cache-hit path had the rewrite and the serialisation on every hit.
+   */
+  answerJson(route: Route, applicationSid: string, verbs: readonly Verb[], reusedAnswer: boolean): string {
+    if (!reusedAnswer) return JSON.stringify(this.rewriteVerbs(route, applicationSid, verbs));
+    let perApplication = this.answerJsonMemo.get(verbs);
+    if (!perApplication) this.answerJsonMemo.set(verbs, (perApplication = new Map()));
+    let json = perApplication.get(applicationSid);
+    if (json === undefined) {
+      json = JSON.stringify(this.rewriteVerbs(route, applicationSid, verbs));
+      perApplication.set(applicationSid, json);
+    }
+    return json;
   }
 
   /** Rewrites the hooks in verbs that `route`'s target answered for `applicationSid`, so they come back to it. */

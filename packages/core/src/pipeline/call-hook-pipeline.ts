@@ -34,7 +34,7 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
 
   const signing = runtime.wholeCall.signingFor(routed.accountSid, routed.target);
   const guarded = await invokeWithDeadline(runtime, routed, parsed.value, request.requestId, signing);
-  return answerOrFallBack(routed, parsed.value, rewriteHooks(runtime, routed, parsed.value, guarded));
+  return answerOrFallBack(routed, parsed.value, answerJson(runtime, routed, parsed.value, guarded));
 }
 
 /** Tenant isolation: a principal reaches only its own account and, if application-scoped, its own application. */
@@ -99,15 +99,21 @@ function answerReserveMs(deadlineMs: number): number {
   return Math.min(50, Math.floor(deadlineMs / 10));
 }
 
-/** Relative hooks in the answer must come back to this route: the platform drops their path (protocol §2.1). */
-function rewriteHooks(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): GuardedResult {
-  const { result } = guarded;
-  if (!result.ok) return guarded;
-  return { ...guarded, result: { ok: true, verbs: runtime.wholeCall.rewriteVerbs(route, parsed.hook.application_sid, result.verbs) } };
+/**
+ * The answer as the JSON the platform receives, with relative hooks rewritten to come back to this route
+ * (the platform drops their path, protocol §2.1).
+ */
+type Answered = { json: string; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
+
+function answerJson(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): Answered {
+  const { result, source } = guarded;
+  if (!result.ok) return { failed: result };
+  const json = runtime.wholeCall.answerJson(route, parsed.hook.application_sid, result.verbs, source !== 'target');
+  return { json, source, ...(guarded.staleReason !== undefined && { staleReason: guarded.staleReason }) };
 }
 
 /** A fallback answer is still a 200 with valid verbs; the header and the log line say why. */
-function answerOrFallBack(route: Route, parsed: ParsedCallHook, guarded: GuardedResult): HookAnswer {
+function answerOrFallBack(route: Route, parsed: ParsedCallHook, answered: Answered): HookAnswer {
   const about = {
     accountSid: route.accountSid,
     applicationSid: parsed.hook.application_sid,
@@ -116,22 +122,23 @@ function answerOrFallBack(route: Route, parsed: ParsedCallHook, guarded: Guarded
     from: parsed.hook.from,
     to: parsed.hook.to,
   };
-  const { result, source } = guarded;
-  if (result.ok) {
+  if ('json' in answered) {
+    const { json, source } = answered;
     if (source === 'stale') {
-      const reason = guarded.staleReason ?? 'unknown';
-      return { status: 200, body: result.verbs, headers: { 'x-gateway-outcome': `stale; reason=${reason}` }, outcome: 'stale', detail: `served a stale cached answer: ${reason}`, ...about };
+      const reason = answered.staleReason ?? 'unknown';
+      return { status: 200, body: json, headers: { 'x-gateway-outcome': `stale; reason=${reason}` }, outcome: 'stale', detail: `served a stale cached answer: ${reason}`, ...about };
     }
-    if (source === 'cache') return { status: 200, body: result.verbs, headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit', ...about };
-    return { status: 200, body: result.verbs, headers: {}, outcome: 'answered', ...about };
+    if (source === 'cache') return { status: 200, body: json, headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit', ...about };
+    return { status: 200, body: json, headers: {}, outcome: 'answered', ...about };
   }
+  const { failed } = answered;
   return {
     status: 200,
     body: route.initialFallback.render(parsed.hook as unknown as Record<string, unknown>),
-    headers: { 'x-gateway-outcome': `fallback; reason=${result.reason}` },
+    headers: { 'x-gateway-outcome': `fallback; reason=${failed.reason}` },
     outcome: 'fallback',
-    reason: result.reason,
-    detail: result.detail,
+    reason: failed.reason,
+    detail: failed.detail,
     ...about,
   };
 }

@@ -7,6 +7,7 @@ export type HookOutcome = 'answered' | 'cache_hit' | 'stale' | 'fallback' | 'rej
 /** What the gateway answers, and what it tells its log about it. */
 export interface HookAnswer {
   status: number;
+  /** A JSON value, or a string already serialised as JSON (verbs answers: see WholeCallRuntime.answerJson). */
   body: unknown;
   headers: Record<string, string>;
   outcome: HookOutcome;
