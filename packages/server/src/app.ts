@@ -83,51 +83,47 @@ export function createApp(options: AppOptions): Koa {
     options.hooks.finished('action', answer, ctx.state.requestId as string, performance.now() - started);
   };
 
-  app.use(assignRequestId);
-  app.use(neverFailTheCaller(options.logger, options.hooks));
+  // Few layers on purpose: each Koa middleware is a closure, a promise and a dispatch on every hook.
+  app.use(requestFrame(options.logger, options.hooks));
   app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: `${options.bodyLimitBytes}b`,
-      strict: true,
-      // The platform posts JSON; some clients also label it with a vendor type.
-      extendTypes: { json: ['application/json', 'application/*+json'] },
-      // Whatever goes wrong while reading a body is the sender's doing: remember it for a 400.
-      onerror: (error: Error, ctx: Koa.Context) => {
-        ctx.state.bodyProblem = describeBodyError(error);
-      },
-    }),
+    readJsonBody(
+      bodyParser({
+        enableTypes: ['json'],
+        jsonLimit: `${options.bodyLimitBytes}b`,
+        strict: true,
+        // The platform posts JSON; some clients also label it with a vendor type.
+        extendTypes: { json: ['application/json', 'application/*+json'] },
+        // Whatever goes wrong while reading a body is the sender's doing: remember it for a 400.
+        onerror: (error: Error, ctx: Koa.Context) => {
+          ctx.state.bodyProblem = describeBodyError(error);
+        },
+      }),
+    ),
   );
-  app.use(requireJsonBody);
   app.use(followUpHook);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
-  app.use(async (ctx, next) => {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) jsonError(ctx, 404, `no route for ${ctx.method} ${ctx.path}`);
-    if (ctx.status === 405) jsonError(ctx, 405, `method ${ctx.method} is not allowed on ${ctx.path}`);
-  });
-  // Errors are answered by neverFailTheCaller; Koa's own handler would print stacks for client errors.
+  // Errors are answered by requestFrame; Koa's own handler would print stacks for client errors.
   app.silent = true;
   return app;
 }
 
-async function assignRequestId(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  const given = ctx.get('x-request-id');
-  ctx.state.requestId = REQUEST_ID.test(given) ? given : randomUUID();
-  ctx.set('x-request-id', ctx.state.requestId as string);
-  await next();
-}
-
 /**
- * Anything unexpected on a call hook still answers 200 with the default fallback, because the platform
- * turns a 5xx into dead air. (Unreadable bodies never get here: they are a 400, see requireJsonBody.)
+ * What every request gets: a request id (the caller's, if it is a sane one), and an answer whatever
+ * happens. Anything unexpected on a call hook still answers 200 with the default fallback, because the
+ * platform turns a 5xx into dead air; unknown paths and methods get a JSON 404/405. (Unreadable bodies
+ * never get here: they are a 400, see readJsonBody.)
  */
-function neverFailTheCaller(logger: GatewayLogger, hooks: HookReporter) {
+function requestFrame(logger: GatewayLogger, hooks: HookReporter) {
   return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
     const started = performance.now();
+    const given = ctx.get('x-request-id');
+    ctx.state.requestId = REQUEST_ID.test(given) ? given : randomUUID();
+    ctx.set('x-request-id', ctx.state.requestId as string);
     try {
       await next();
+      if (ctx.status === 404 && ctx.body === undefined) jsonError(ctx, 404, `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405) jsonError(ctx, 405, `method ${ctx.method} is not allowed on ${ctx.path}`);
     } catch (error) {
       logger.error({ err: describe(error), path: ctx.path, request_id: ctx.state.requestId }, 'unexpected error');
       if (ctx.path.startsWith('/webhooks/call')) {
@@ -142,18 +138,26 @@ function neverFailTheCaller(logger: GatewayLogger, hooks: HookReporter) {
   };
 }
 
-/** A body the gateway cannot read is refused by name rather than silently ignored. */
-async function requireJsonBody(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-  const problem =
-    (ctx.state.bodyProblem as string | undefined) ??
-    (hasBody && !ctx.is('application/json', 'application/*+json') ? 'content-type must be application/json' : undefined);
-  if (problem) {
-    ctx.status = 400;
-    ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem }] };
-    return;
-  }
-  await next();
+/**
+ * A body the gateway cannot read is refused by name rather than silently ignored. A request without a
+ * body (the platform's GET hooks) skips the parser altogether.
+ */
+function readJsonBody(parser: Koa.Middleware) {
+  return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
+    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+    if (!hasBody) return next();
+    await parser(ctx, async () => {
+      const problem =
+        (ctx.state.bodyProblem as string | undefined) ??
+        (!ctx.is('application/json', 'application/*+json') ? 'content-type must be application/json' : undefined);
+      if (problem) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid request body', details: [{ field: '(body)', problem }] };
+        return;
+      }
+      await next();
+    });
+  };
 }
 
 /** Names what was wrong with an unreadable body without echoing any of it. */

@@ -19,4 +19,18 @@ describe('static plugin', () => {
       { verb: 'say', text: 'speakEve/speak {{env_vars}} {{password}}' },
     ]);
   });
+
+  it('fills each hook its own values, nested too, and leaves its configured verbs untouched', async () => {
+    const verbs = [
+      { verb: 'gather', input: ['digits'], actionHook: '/menu', say: { text: 'Hi {{from}}' } },
+      { verb: 'say', text: 'Goodbye' },
+    ];
+    const harness = await createPluginHarness(staticPlugin, { verbs });
+    const first = await harness.callHook({ from: '15550001111' });
+    const second = await harness.callHook({ from: '15550002222' });
+    expect(first[0]).to.deep.include({ say: { text: 'Hi 15550001111' }, actionHook: '/menu' });
+    expect(second[0]).to.deep.include({ say: { text: 'Hi 15550002222' } });
+    expect(second[1]).to.deep.equal({ verb: 'say', text: 'Goodbye' });
+    expect(verbs[0]!.say!.text, 'the options are not written to').to.equal('Hi {{from}}');
+  });
 });

@@ -25,12 +25,45 @@ export default definePlugin<StaticOptions>({
     },
   },
   setup({ options }) {
-    const verbs = options.verbs;
+    const answer = compileTemplates(options.verbs);
     return {
-      callHook: (hook) => fillTemplates(verbs, hook) as Verb[],
+      callHook: (hook) => answer(hook) as Verb[],
     };
   },
 });
+
+const TEMPLATE = /\{\{\s*([a-z_]+)\s*\}\}/;
+
+/**
+ * Walks the verbs once, at setup: parts without a `{{…}}` are frozen and shared by every answer, and only
+ * the parts with templates are rebuilt per hook. (Filling the whole tree on every hook was most of what
+ * this plugin cost.)
+ */
+export function compileTemplates(value: unknown): (hook: CallHook) => unknown {
+  if (!JSON.stringify(value).match(TEMPLATE)) {
+    const constant = deepFreeze(structuredClone(value));
+    return () => constant;
+  }
+  if (typeof value === 'string') return (hook) => fillTemplates(value, hook);
+  if (Array.isArray(value)) {
+    const items = value.map(compileTemplates);
+    return (hook) => items.map((item) => item(hook));
+  }
+  const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, compileTemplates(item)] as const);
+  return (hook) => {
+    const filled: Record<string, unknown> = {};
+    for (const [key, item] of entries) filled[key] = item(hook);
+    return filled;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
 
 export function fillTemplates(value: unknown, hook: CallHook): unknown {
   if (typeof value === 'string') {
