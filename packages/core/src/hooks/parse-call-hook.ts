@@ -29,89 +29,106 @@ export function parseCallHook(query: QueryParameters, body: unknown): Parsed<Par
   const merged = mergeQueryAndBody(query, body, problems);
   // A body of the wrong shape says nothing about the fields: report it alone.
   if (problems.some((problem) => problem.field === '(body)')) return { ok: false, problems };
-  const alreadyReported = new Set(problems.map((problem) => problem.field));
+  const fields = new FieldReader(merged, problems);
 
-  const text = (field: string, required: boolean): string | undefined => {
-    if (alreadyReported.has(field)) return undefined;
-    const value = merged[field];
-    if (value === undefined || value === null) {
-      if (required) problems.push({ field, problem: 'is required' });
-      return undefined;
-    }
-    if (typeof value !== 'string') {
-      problems.push({ field, problem: 'must be a string' });
-      return undefined;
-    }
-    if (required && value.trim() === '') {
-      problems.push({ field, problem: 'must not be empty' });
-      return undefined;
-    }
-    if (value.length > MAX_FIELD_LENGTH) {
-      problems.push({ field, problem: `is longer than ${MAX_FIELD_LENGTH} characters` });
-      return undefined;
-    }
-    return value;
-  };
-
-  const oneOf = <T extends string>(field: string, allowed: ReadonlySet<string>): T | undefined => {
-    const value = text(field, false);
-    if (value === undefined) return undefined;
-    if (!allowed.has(value)) {
-      problems.push({ field, problem: `must be one of ${[...allowed].join(', ')}` });
-      return undefined;
-    }
-    return value as T;
-  };
-
-  const call_sid = text('call_sid', true);
-  const account_sid = text('account_sid', true);
-  const application_sid = text('application_sid', true);
-  const direction = oneOf<CallHook['direction'] & string>('direction', DIRECTIONS);
-  const call_status = oneOf<CallHook['call_status'] & string>('call_status', STATUSES);
-  const sip_status = alreadyReported.has('sip_status') ? undefined : parseSipStatus(merged.sip_status, problems);
-  const from = text('from', false);
-  const to = text('to', false);
-  const caller_name = text('caller_name', false);
-  const parent_call_sid = text('parent_call_sid', false);
+  const call_sid = fields.text('call_sid', true);
+  const account_sid = fields.text('account_sid', true);
+  const application_sid = fields.text('application_sid', true);
+  const direction = fields.oneOf('direction', DIRECTIONS) as CallHook['direction'];
+  const call_status = fields.oneOf('call_status', STATUSES) as CallHook['call_status'];
+  const sip_status = fields.reported('sip_status') ? undefined : parseSipStatus(merged.sip_status, problems);
+  const from = fields.text('from', false);
+  const to = fields.text('to', false);
+  const caller_name = fields.text('caller_name', false);
+  const parent_call_sid = fields.text('parent_call_sid', false);
 
   if (problems.length > 0) return { ok: false, problems };
 
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(merged)) if (!KNOWN_FIELDS.has(key)) extra[key] = value;
-  const hook: CallHook = {
-    call_sid: call_sid!,
-    account_sid: account_sid!,
-    application_sid: application_sid!,
-    ...(direction !== undefined && { direction }),
-    ...(from !== undefined && { from }),
-    ...(to !== undefined && { to }),
-    ...(caller_name !== undefined && { caller_name }),
-    ...(call_status !== undefined && { call_status }),
-    ...(sip_status !== undefined && { sip_status }),
-    ...(parent_call_sid !== undefined && { parent_call_sid }),
-    extra,
-  };
+  for (const key of Object.keys(merged)) if (!KNOWN_FIELDS.has(key)) extra[key] = merged[key];
+  // Assigned one by one rather than spread from conditional objects: this runs on every call hook.
+  const hook: CallHook = { call_sid: call_sid!, account_sid: account_sid!, application_sid: application_sid!, extra };
+  if (direction !== undefined) hook.direction = direction;
+  if (from !== undefined) hook.from = from;
+  if (to !== undefined) hook.to = to;
+  if (caller_name !== undefined) hook.caller_name = caller_name;
+  if (call_status !== undefined) hook.call_status = call_status;
+  if (sip_status !== undefined) hook.sip_status = sip_status;
+  if (parent_call_sid !== undefined) hook.parent_call_sid = parent_call_sid;
   if (sip_status !== undefined) merged.sip_status = sip_status;
   return { ok: true, value: { hook, payload: merged } };
 }
 
+/** Reads the typed fields of a merged hook, adding a problem for each one that is wrong. */
+class FieldReader {
+  /** Fields whose problem was found while merging (given twice, too long …): not reported again. */
+  private readonly alreadyReported: ReadonlySet<string> | undefined;
+
+  constructor(
+    private readonly merged: Record<string, unknown>,
+    private readonly problems: FieldProblem[],
+  ) {
+    if (problems.length > 0) this.alreadyReported = new Set(problems.map((problem) => problem.field));
+  }
+
+  reported(field: string): boolean {
+    return this.alreadyReported?.has(field) ?? false;
+  }
+
+  text(field: string, required: boolean): string | undefined {
+    if (this.reported(field)) return undefined;
+    const value = this.merged[field];
+    if (value === undefined || value === null) {
+      if (required) this.problems.push({ field, problem: 'is required' });
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      this.problems.push({ field, problem: 'must be a string' });
+      return undefined;
+    }
+    if (required && value.trim() === '') {
+      this.problems.push({ field, problem: 'must not be empty' });
+      return undefined;
+    }
+    if (value.length > MAX_FIELD_LENGTH) {
+      this.problems.push({ field, problem: `is longer than ${MAX_FIELD_LENGTH} characters` });
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf(field: string, allowed: ReadonlySet<string>): string | undefined {
+    const value = this.text(field, false);
+    if (value === undefined) return undefined;
+    if (!allowed.has(value)) {
+      this.problems.push({ field, problem: `must be one of ${[...allowed].join(', ')}` });
+      return undefined;
+    }
+    return value;
+  }
+}
+
 function mergeQueryAndBody(query: QueryParameters, body: unknown, problems: FieldProblem[]): Record<string, unknown> {
   let merged: Record<string, unknown> = {};
+  let hasBody = false;
   if (body !== undefined && body !== null) {
     if (typeof body !== 'object' || Array.isArray(body)) {
       problems.push({ field: '(body)', problem: 'must be a JSON object' });
     } else {
       merged = { ...(body as Record<string, unknown>) };
+      hasBody = true;
     }
   }
-  for (const [field, value] of Object.entries(query)) {
+  for (const field of Object.keys(query)) {
+    const value = query[field];
     if (value === undefined) continue;
     if (Array.isArray(value)) {
       problems.push({ field, problem: 'is given more than once' });
       continue;
     }
-    if (value.length > (KNOWN_FIELDS.has(field) ? MAX_FIELD_LENGTH : MAX_EXTRA_QUERY_LENGTH)) {
-      problems.push({ field, problem: `is longer than ${KNOWN_FIELDS.has(field) ? MAX_FIELD_LENGTH : MAX_EXTRA_QUERY_LENGTH} characters` });
+    const limit = KNOWN_FIELDS.has(field) ? MAX_FIELD_LENGTH : MAX_EXTRA_QUERY_LENGTH;
+    if (value.length > limit) {
+      problems.push({ field, problem: `is longer than ${limit} characters` });
       continue;
     }
     if (field === '__proto__') {
@@ -120,7 +137,7 @@ function mergeQueryAndBody(query: QueryParameters, body: unknown, problems: Fiel
       continue;
     }
     // Own keys only: a parameter named `constructor` or `toString` is an ordinary extra field.
-    const inBody = Object.hasOwn(merged, field);
+    const inBody = hasBody && Object.hasOwn(merged, field);
     if (inBody && String(merged[field]) !== value) {
       problems.push({ field, problem: 'is given twice, in the query and in the body, with different values' });
       continue;
