@@ -218,14 +218,14 @@ export class UpstreamTarget implements Target {
 
   /** One HTTP exchange under the hook's remaining budget, its answer read up to the size limit. */
   private async exchange(prepared: PreparedRequest, deadline: Deadline): Promise<Exchange> {
-    const signal = deadline.signal;
-    const timeout = deadline.cut(this.timeoutMs);
+    // The timeout ends the request at the deadline; the deadline's listener ends it early (a shutdown
+    // abandoning a status delivery). Not got's `signal`: an AbortSignal per request, and got's listeners
+    // on it, were a visible part of this path's profile.
     const pending = prepared.client(prepared.url, {
       ...prepared.options,
-      timeout: { request: timeout },
-      signal,
-      responseType: 'buffer',
+      timeout: { request: deadline.cut(this.timeoutMs) },
     }) as unknown as CancelableRequest<Response<Buffer>>;
+    const stopListening = deadline.whenPassed(() => pending.cancel());
     // A declared or downloaded length over the limit cancels the download there and then.
     let tooLarge = false;
     const cancelIfTooLarge = (bytes: number) => {
@@ -240,14 +240,19 @@ export class UpstreamTarget implements Target {
       return { response: await pending };
     } catch (error) {
       if (tooLarge) return { failed: { ok: false, reason: 'body_too_large', detail: `answer larger than ${this.maxBodyBytes} bytes` }, retryable: false };
-      return classifyRequestError(error, signal);
+      return classifyRequestError(error, deadline);
+    } finally {
+      stopListening();
     }
   }
 
   private report(attempt: number, result: InvocationResult | DeliveryResult, status: number | undefined, durationMs: number): void {
     const outcome = result.ok ? 'ok' : result.reason;
     this.metrics?.upstreamRequest(this.name, outcome, durationMs / 1000);
-    this.events?.emit('upstreamAttempt', { upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs });
+    // A diagnostic event the gateway itself does not listen to: built only when someone does.
+    if (this.events && this.events.listenerCount('upstreamAttempt') > 0) {
+      this.events.emit('upstreamAttempt', { upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs });
+    }
   }
 }
 
@@ -272,10 +277,10 @@ function scalarFields(payload: Record<string, unknown>): Record<string, string |
   return fields;
 }
 
-function classifyRequestError(error: unknown, signal: AbortSignal): Exchange {
+function classifyRequestError(error: unknown, deadline: Deadline): Exchange {
   const code = (error as { code?: string }).code ?? '';
   const name = (error as { name?: string }).name ?? '';
-  if (signal.aborted || code === 'ETIMEDOUT' || code === 'ERR_ABORTED' || name === 'AbortError' || name === 'TimeoutError') {
+  if (deadline.passed || code === 'ETIMEDOUT' || code === 'ERR_ABORTED' || name === 'AbortError' || name === 'TimeoutError') {
     return { failed: { ok: false, reason: 'timeout', detail: `no answer in time (${code || name})` }, retryable: false };
   }
   const detail = code || (error instanceof Error ? error.message : String(error));
