@@ -99,6 +99,21 @@ describe('an upstream target receives the hook exactly as configured (nock check
     expect(scope.isDone()).to.equal(true);
   });
 
+  it("sends the upstream's answer on byte for byte when none of its hooks needs rewriting, and rewrites it when one does", async () => {
+    // Spacing and key order no serialiser would produce: they survive only if the bytes pass through.
+    const asWritten = '[ {"text": "as  written", "verb": "say"},\n  {"verb":"hangup"} ]';
+    nock(UPSTREAM).post('/hooks/call').query(true).reply(200, asWritten, { 'content-type': 'application/json' });
+    const untouched = await fetch(`${gateway.url}/webhooks/call?${callHookQuery()}`, { headers: { authorization: AUTH } });
+    expect(untouched.headers.get('content-type')).to.match(/^application\/json/);
+    expect(await untouched.text()).to.equal(asWritten);
+
+    const withHook = '[ {"verb": "gather", "input": ["digits"], "actionHook": "/menu", "say": {"text": "press 1"}} ]';
+    nock(UPSTREAM).post('/hooks/call').query(true).reply(200, withHook, { 'content-type': 'application/json' });
+    const rewritten = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    expect(rewritten.body[0].actionHook).to.match(/^\/t\/[^/]+\/menu$/);
+    expect(rewritten.body[0]).to.deep.include({ verb: 'gather', input: ['digits'], say: { text: 'press 1' } });
+  });
+
   it('forwards a GET hook to a POST upstream as the same JSON body (sip_status as a number)', async () => {
     const upstream = interceptPostedBody();
     const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });

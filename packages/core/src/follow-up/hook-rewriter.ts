@@ -45,26 +45,40 @@ export class HookRewriter {
     this.ownOrigin = publicBaseUrl ? new URL(publicBaseUrl).origin : undefined;
   }
 
-  /** Returns rewritten copies; the input verbs are not changed (a plugin may answer the same array each time). */
-  rewrite(verbs: readonly Verb[], scope: RewriteScope): Verb[] {
-    return verbs.map((verb) => this.rewriteValue(verb, scope) as Verb);
+  /**
+   * Returns the verbs with their hooks rewritten. The input is never changed (a plugin may answer the same
+   * array each time): what has a hook is copied, what has none is shared, and verbs without any hook come
+   * back as the very same array — which lets an upstream's answer go out as the bytes it sent.
+   */
+  rewrite(verbs: readonly Verb[], scope: RewriteScope): readonly Verb[] {
+    return this.rewriteValue(verbs, scope) as readonly Verb[];
   }
 
   private rewriteValue(value: unknown, scope: RewriteScope): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.rewriteValue(item, scope));
     if (value === null || typeof value !== 'object') return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = key.endsWith('Hook') ? this.rewriteHook(item, followUpKindOf(key), scope) : this.rewriteValue(item, scope);
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let index = 0; index < value.length; index++) {
+        const item = this.rewriteValue(value[index], scope);
+        if (item !== value[index]) (copy ??= value.slice())[index] = item;
+      }
+      return copy ?? value;
     }
-    return out;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const rewritten = key.endsWith('Hook') ? this.rewriteHook(item, followUpKindOf(key), scope) : this.rewriteValue(item, scope);
+      if (rewritten !== item) (copy ??= { ...value })[key] = rewritten;
+    }
+    return copy ?? value;
   }
 
   private rewriteHook(hook: unknown, kind: FollowUpKind, scope: RewriteScope): unknown {
     if (typeof hook === 'string') return this.rewriteUrl(hook, kind, scope);
     if (hook !== null && typeof hook === 'object' && !Array.isArray(hook) && typeof (hook as { url?: unknown }).url === 'string') {
       // Keep method (and anything else); only the URL changes.
-      return { ...hook, url: this.rewriteUrl((hook as { url: string }).url, kind, scope) };
+      const url = (hook as { url: string }).url;
+      const rewritten = this.rewriteUrl(url, kind, scope);
+      return rewritten === url ? hook : { ...hook, url: rewritten };
     }
     return hook;
   }

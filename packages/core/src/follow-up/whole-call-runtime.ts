@@ -54,12 +54,17 @@ export class WholeCallRuntime {
   }
 
   /**
-   * The rewritten verbs as the JSON the platform receives. A cached answer is the same array on every
-   * hit, so its JSON is built once per application and kept beside it (weakly: evicted from the cache,
-   * it goes too); the profile of the cache-hit path had the rewrite and the serialisation on every hit.
+   * The rewritten verbs as the JSON the platform receives. An upstream's own bytes go out unchanged when
+   * no hook in them needed rewriting (no parse-and-serialise round trip). A cached answer is the same
+   * array on every hit, so its JSON is built once per application and kept beside it (weakly: evicted
+   * from the cache, it goes too); the profile of the cache-hit path had the rewrite and the serialisation
+   * on every hit.
    */
-  answerJson(route: Route, applicationSid: string, verbs: readonly Verb[], reusedAnswer: boolean): string {
-    if (!reusedAnswer) return JSON.stringify(this.rewriteVerbs(route, applicationSid, verbs));
+  answerJson(route: Route, applicationSid: string, verbs: readonly Verb[], options: { reused: boolean; raw?: Buffer }): string | Buffer {
+    if (!options.reused) {
+      const rewritten = this.rewriteVerbs(route, applicationSid, verbs);
+      return options.raw && rewritten === verbs ? options.raw : JSON.stringify(rewritten);
+    }
     let perApplication = this.answerJsonMemo.get(verbs);
     if (!perApplication) this.answerJsonMemo.set(verbs, (perApplication = new Map()));
     let json = perApplication.get(applicationSid);
@@ -71,7 +76,7 @@ export class WholeCallRuntime {
   }
 
   /** Rewrites the hooks in verbs that `route`'s target answered for `applicationSid`, so they come back to it. */
-  rewriteVerbs(route: Route, applicationSid: string, verbs: readonly Verb[]): Verb[] {
+  rewriteVerbs(route: Route, applicationSid: string, verbs: readonly Verb[]): readonly Verb[] {
     return this.rewriter.rewrite(verbs, {
       accountSid: route.accountSid,
       applicationSid,

@@ -103,12 +103,12 @@ function answerReserveMs(deadlineMs: number): number {
  * The answer as the JSON the platform receives, with relative hooks rewritten to come back to this route
  * (the platform drops their path, protocol §2.1).
  */
-type Answered = { json: string; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
+type Answered = { json: string | Buffer; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
 
 function answerJson(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): Answered {
   const { result, source } = guarded;
   if (!result.ok) return { failed: result };
-  const json = runtime.wholeCall.answerJson(route, parsed.hook.application_sid, result.verbs, source !== 'target');
+  const json = runtime.wholeCall.answerJson(route, parsed.hook.application_sid, result.verbs, { reused: source !== 'target', ...(result.raw && { raw: result.raw }) });
   return { json, source, ...(guarded.staleReason !== undefined && { staleReason: guarded.staleReason }) };
 }
 

@@ -70,5 +70,11 @@ async function invokeAndValidate(call: GuardedInvocation): Promise<InvocationRes
   if (!result.ok || result.noChange) return result;
   const check = validateVerbs(result.verbs, call.verbContext);
   if (!check.ok) return failure(check.reason, check.problem);
-  return { ...result, verbs: check.verbs };
+  const { raw, ...validated } = result;
+  // The bytes may stand for the validated verbs only if validation did not reshape them (legacy `{"say": {…}}`).
+  return { ...validated, verbs: check.verbs, ...(raw && result.verbs.every(inVerbForm) && { raw }) };
+}
+
+function inVerbForm(verb: unknown): boolean {
+  return typeof (verb as { verb?: unknown }).verb === 'string';
 }

@@ -29,6 +29,8 @@ export type InvocationResult =
       noChange?: boolean;
       /** The upstream's Cache-Control header, for the answer cache. */
       cacheControl?: string;
+      /** The answer's bytes as the upstream sent them: sent on unchanged when nothing in them needs rewriting. */
+      raw?: Buffer;
     }
   | { ok: false; reason: FailureReason; detail: string };
 

@@ -310,6 +310,7 @@ function readVerbs(response: Response<Buffer>, noChangeAllowed: boolean): Invoca
   return {
     ok: true,
     verbs: body as Verb[],
+    raw: response.body,
     ...(noChangeAllowed && body.length === 0 && { noChange: true }),
     ...(cacheControl !== undefined && { cacheControl }),
   };
