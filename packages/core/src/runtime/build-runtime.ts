@@ -157,7 +157,7 @@ class RuntimeCompiler {
       cacheSize: server.credentialCacheSize ?? 10_000,
       cacheTtlMs: CREDENTIAL_CACHE_TTL_MS,
     });
-    return new GatewayRuntime(this.dependencies.generation, this.loaded, new RoutingTable(accounts, applicationOwners), authenticator, [
+    return new GatewayRuntime(this.dependencies.generation, new RoutingTable(accounts, applicationOwners), authenticator, [
       ...this.upstreamTargets.values(),
       ...this.pluginTargets,
     ], this.agents, wholeCall, this.resilience, this.ownsResilience);

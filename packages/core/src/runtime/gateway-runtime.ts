@@ -1,5 +1,4 @@
 import type { Authenticator } from '../auth/authenticator.js';
-import type { LoadedConfig } from '../config/types.js';
 import type { WholeCallRuntime } from '../follow-up/whole-call-runtime.js';
 import { ResilienceServices } from '../resilience/resilience-services.js';
 import type { RoutingTable } from '../routing/routing-table.js';
@@ -8,12 +7,12 @@ import type { UpstreamAgents } from '../targets/upstream-agents.js';
 
 /**
  * One generation of compiled config. A request keeps the generation it started with, so a reload
- * never changes the rules under a hook in flight.
+ * never changes the rules under a hook in flight. It keeps only what it compiled, not the loaded file:
+ * with 10,000 tenants the file's text and its parsed tree are ~20 MB of heap nobody reads after start-up.
  */
 export class GatewayRuntime {
   constructor(
     readonly generation: number,
-    readonly config: LoadedConfig,
     readonly routes: RoutingTable,
     readonly authenticator: Authenticator,
     private readonly targets: readonly Target[],
