@@ -99,12 +99,13 @@ function answerReserveMs(deadlineMs: number): number {
   return Math.min(50, Math.floor(deadlineMs / 10));
 }
 
+/** The target's answer ready to send (and where it came from), or why there is none. */
+type Answered = { json: string | Buffer; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
+
 /**
  * The answer as the JSON the platform receives, with relative hooks rewritten to come back to this route
  * (the platform drops their path, protocol §2.1).
  */
-type Answered = { json: string | Buffer; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
-
 function answerJson(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): Answered {
   const { result, source } = guarded;
   if (!result.ok) return { failed: result };
