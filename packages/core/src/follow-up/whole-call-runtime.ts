@@ -146,8 +146,12 @@ export function compileWholeCallRuntime(context: WholeCallCompileContext): Whole
       const signed = used.find((name) => name !== undefined && signedUpstreams.has(name));
       if (signed) context.fail(accountPath, `upstream ${signed} has signRequests but this account has no signature secrets to sign with`);
     }
+    const routeAbsoluteHooks = account.routeAbsoluteHooks ?? false;
+    // An account with none of these settings has no policy entry: every reader treats a missing one as
+    // the defaults, and 10,000 such accounts would otherwise hold 10,000 empty Maps.
+    if (!routeAbsoluteHooks && !signature && !account.statusUpstream && applicationStatusSinks.size === 0) continue;
     accounts.set(accountSid, {
-      routeAbsoluteHooks: account.routeAbsoluteHooks ?? false,
+      routeAbsoluteHooks,
       ...(signature && { signature }),
       ...(account.statusUpstream && { statusSink: statusSink(account.statusUpstream, joinPath(accountPath, 'statusUpstream')) }),
       applicationStatusSinks,
