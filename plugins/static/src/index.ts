@@ -33,23 +33,34 @@ export default definePlugin<StaticOptions>({
 });
 
 const TEMPLATE = /\{\{\s*([a-z_]+)\s*\}\}/;
+const EVERY_TEMPLATE = new RegExp(TEMPLATE.source, 'g');
 
 /**
- * Walks the verbs once, at setup: parts without a `{{…}}` are frozen and shared by every answer, and only
- * the parts with templates are rebuilt per hook. (Filling the whole tree on every hook was most of what
- * this plugin cost.)
+ * Prepares the configured verbs once, at setup. They are frozen in place and, when no string in them holds
+ * a `{{…}}`, every answer is that same frozen array. Otherwise each hook rebuilds only the objects on the way
+ * to a templated string and shares the rest. (Filling the whole tree on every hook was most of what this
+ * plugin cost.)
  */
-export function compileTemplates(value: unknown): (hook: CallHook) => unknown {
-  if (!JSON.stringify(value).match(TEMPLATE)) return constant(deepFreeze(value));
-  if (typeof value === 'string') return (hook) => fillTemplates(value, hook);
-  if (Array.isArray(value)) {
-    const items = value.map(compileTemplates);
-    return (hook) => items.map((item) => item(hook));
-  }
-  const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, compileTemplates(item)] as const);
+export function compileTemplates(verbs: Verb[]): (hook: CallHook) => unknown {
+  deepFreeze(verbs);
+  return fillerFor(verbs) ?? constant(verbs);
+}
+
+/** A function filling the templates under `value` for one hook, or undefined when there are none. */
+function fillerFor(value: unknown): ((hook: CallHook) => unknown) | undefined {
+  if (typeof value === 'string') return TEMPLATE.test(value) ? (hook) => fillTemplate(value, hook) : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  const entries = Object.entries(value);
+  const fillers = entries.map(([, item]) => fillerFor(item));
+  if (fillers.every((filler) => filler === undefined)) return undefined;
+  const isArray = Array.isArray(value);
   return (hook) => {
-    const filled: Record<string, unknown> = {};
-    for (const [key, item] of entries) filled[key] = item(hook);
+    const filled = (isArray ? [] : {}) as Record<string, unknown>;
+    for (let index = 0; index < entries.length; index++) {
+      const [key, item] = entries[index]!;
+      const filler = fillers[index];
+      filled[key] = filler ? filler(hook) : item;
+    }
     return filled;
   };
 }
@@ -68,19 +79,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function fillTemplates(value: unknown, hook: CallHook): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (match, field: string) => {
-      if (!TEMPLATE_FIELDS.has(field)) return match;
-      const fieldValue = (hook as unknown as Record<string, unknown>)[field];
-      return typeof fieldValue === 'string' ? spokenSafe(fieldValue) : '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((item) => fillTemplates(item, hook));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillTemplates(item, hook)]));
-  }
-  return value;
+/** Replaces each `{{field}}` naming an allowed hook field by that field's value, made safe to speak. */
+export function fillTemplate(text: string, hook: CallHook): string {
+  return text.replace(EVERY_TEMPLATE, (match, field: string) => {
+    if (!TEMPLATE_FIELDS.has(field)) return match;
+    const fieldValue = (hook as unknown as Record<string, unknown>)[field];
+    return typeof fieldValue === 'string' ? spokenSafe(fieldValue) : '';
+  });
 }
 
 /** Hook values come from callers: SSML markup in a caller name must not reach the speech engine as markup. */

@@ -7,8 +7,6 @@ export interface LoadOptions {
   body?: string;
   durationSeconds: number;
   connections: number;
-  /** Fixed request rate (requests per second, all connections together); open-loop otherwise. */
-  rate?: number;
 }
 
 export interface LoadResult {
@@ -29,7 +27,6 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
     ...(options.body !== undefined && { body: options.body }),
     duration: options.durationSeconds,
     connections: options.connections,
-    ...(options.rate !== undefined && { overallRate: options.rate }),
   });
   return {
     requestsPerSecond: result.requests.average,

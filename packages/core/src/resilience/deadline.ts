@@ -39,10 +39,6 @@ export class Deadline {
     return this.hasPassed;
   }
 
-  get expired(): boolean {
-    return this.hasPassed || Date.now() >= this.at;
-  }
-
   remaining(now = Date.now()): number {
     return Math.max(0, this.at - now);
   }
