@@ -136,7 +136,6 @@ export class ResponseCache {
   }
 
   private report(event: 'hit' | 'miss' | 'coalesced' | 'stale' | 'store' | 'eviction', bytes?: number): void {
-    if (this.events.listenerCount('cache') === 0) return;
-    this.events.emit('cache', { event, ...(bytes !== undefined && { bytes }), totalBytes: this.totalBytes, entries: this.entries });
+    this.events.emitIfHeard('cache', () => ({ event, ...(bytes !== undefined && { bytes }), totalBytes: this.totalBytes, entries: this.entries }));
   }
 }

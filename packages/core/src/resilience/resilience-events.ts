@@ -26,4 +26,13 @@ export class ResilienceEvents extends EventEmitter<ResilienceEventMap> {
     super({ captureRejections: false });
     this.setMaxListeners(0);
   }
+
+  /**
+   * Emits `event` with the payload `build` returns, building it only when someone listens: these events
+   * are reported on the hook's path, and most of them have no listener in a running gateway.
+   */
+  emitIfHeard<E extends keyof ResilienceEventMap>(event: E, build: () => ResilienceEventMap[E][0]): void {
+    if (this.listenerCount(event) === 0) return;
+    (this.emit as (event: E, payload: ResilienceEventMap[E][0]) => boolean)(event, build());
+  }
 }

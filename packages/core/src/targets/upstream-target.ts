@@ -249,16 +249,13 @@ export class UpstreamTarget implements Target {
   private report(attempt: number, result: InvocationResult | DeliveryResult, status: number | undefined, durationMs: number): void {
     const outcome = result.ok ? 'ok' : result.reason;
     this.metrics?.upstreamRequest(this.name, outcome, durationMs / 1000);
-    // A diagnostic event the gateway itself does not listen to: built only when someone does.
-    if (this.events && this.events.listenerCount('upstreamAttempt') > 0) {
-      this.events.emit('upstreamAttempt', { upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs });
-    }
+    // A diagnostic event the gateway itself does not listen to.
+    this.events?.emitIfHeard('upstreamAttempt', () => ({ upstream: this.name, attempt, outcome, ...(status !== undefined && { status }), durationMs }));
   }
 }
 
-/** A GET upstream receives the hook as query parameters; nested values (sip, env_vars) do not fit a query. */
 /**
- * The hook's scalar fields as the query of a GET to `url`. got's `searchParams` replaces the URL's own
+ * The hook's scalar fields as the query of a GET to `url` (nested values such as sip or env_vars do not fit a query). got's `searchParams` replaces the URL's own
  * query, so parameters configured in the URL (`?key=…`) are kept here, and win over a hook field of the same name.
  */
 function hookQuery(url: URL, payload: Record<string, unknown>): Record<string, string | number | boolean> | URLSearchParams {
