@@ -114,6 +114,33 @@ describe('an upstream target receives the hook exactly as configured (nock check
     expect(rewritten.body[0]).to.deep.include({ verb: 'gather', input: ['digits'], say: { text: 'press 1' } });
   });
 
+  it('sends a legacy single-key answer on in verb form, not as the bytes the upstream wrote', async () => {
+    nock(UPSTREAM).post('/hooks/call').query(true).reply(200, '[{"say": {"text": "legacy form"}}, {"hangup": {}}]', { 'content-type': 'application/json' });
+    const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('x-gateway-outcome')).to.equal(null);
+    expect(response.body).to.deep.equal([{ verb: 'say', text: 'legacy form' }, { verb: 'hangup' }]);
+  });
+
+  it("sends an action hook's answer on byte for byte too when none of its hooks needs rewriting", async () => {
+    nock(UPSTREAM).post('/hooks/call').query(true).reply(200, [{ verb: 'gather', input: ['digits'], actionHook: '/menu', say: { text: 'press 1' } }]);
+    const call = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });
+    const actionHook = call.body[0].actionHook as string;
+    expect(actionHook).to.match(/^\/t\/[^/]+\/menu$/);
+
+    const asWritten = '[ {"text": "you pressed  1", "verb": "say"} ]';
+    const scope = nock(UPSTREAM).post('/menu').reply(200, asWritten, { 'content-type': 'application/json' });
+    const answer = await fetch(`${gateway.url}${actionHook}`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...SEED_FIELDS, digits: '1' }),
+    });
+    expect(scope.isDone(), 'the action hook reached the upstream').to.equal(true);
+    expect(answer.status).to.equal(200);
+    expect(answer.headers.get('content-type')).to.match(/^application\/json/);
+    expect(await answer.text()).to.equal(asWritten);
+  });
+
   it('forwards a GET hook to a POST upstream as the same JSON body (sip_status as a number)', async () => {
     const upstream = interceptPostedBody();
     const response = await sendHook(`${gateway.url}/webhooks/call?${callHookQuery()}`, { authorization: AUTH });

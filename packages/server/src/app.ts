@@ -43,17 +43,7 @@ export function createApp(options: AppOptions): Koa {
   const callHook = async (ctx: Koa.Context) => {
     const requestId = ctx.state.requestId as string;
     const started = performance.now();
-    const answer = await options.runtimes.use((runtime) =>
-      answerCallHook(runtime, {
-        authorization: ctx.get('authorization') || undefined,
-        query: queryOf(ctx),
-        body: (ctx.request as { body?: unknown }).body,
-        requestId,
-        method: ctx.method,
-        rawBody: rawBodyOf(ctx),
-        header: (name) => ctx.get(name) || undefined,
-      }),
-    );
+    const answer = await options.runtimes.use((runtime) => answerCallHook(runtime, inboundHook(ctx)));
     if (answer.outcome !== 'rejected' && answer.accountSid && answer.applicationSid) {
       options.wholeCall.affinity.remember(answer.callSid, { accountSid: answer.accountSid, applicationSid: answer.applicationSid });
     }

@@ -73,8 +73,9 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
           ? { headers: { 'x-gateway-outcome': `stale; reason=${staleReason ?? 'unknown'}` }, outcome: 'stale' }
           : { headers: {}, outcome: 'answered' };
     if (result.verbs.length === 0) return { status: 204, body: undefined, ...served, ...about };
-    const verbs = runtime.wholeCall.rewriteVerbs(answering, answeringApplication, result.verbs);
-    return { status: 200, body: verbs, ...served, ...about, applicationSid: answeringApplication, target: answering.target.name };
+    // Serialised as call-hook answers are: a cached answer's JSON built once, an upstream's bytes passed through.
+    const json = runtime.wholeCall.answerJson(answering, answeringApplication, result.verbs, { reused: source !== 'target', ...(result.raw && { raw: result.raw }) });
+    return { status: 200, body: json, ...served, ...about, applicationSid: answeringApplication, target: answering.target.name };
   }
   const failed = { outcome: 'fallback' as const, reason: result.reason, detail: result.detail, ...about };
   const header = { 'x-gateway-outcome': `fallback; reason=${result.reason}` };

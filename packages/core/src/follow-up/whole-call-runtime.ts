@@ -76,7 +76,7 @@ export class WholeCallRuntime {
   }
 
   /** Rewrites the hooks in verbs that `route`'s target answered for `applicationSid`, so they come back to it. */
-  rewriteVerbs(route: Route, applicationSid: string, verbs: readonly Verb[]): readonly Verb[] {
+  private rewriteVerbs(route: Route, applicationSid: string, verbs: readonly Verb[]): readonly Verb[] {
     return this.rewriter.rewrite(verbs, {
       accountSid: route.accountSid,
       applicationSid,
