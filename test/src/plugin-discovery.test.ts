@@ -36,6 +36,10 @@ describe('plugin discovery and loading', () => {
       'slow-setup': { source: pluginSource('slow-setup', '[{ verb: "hangup" }]', { setup: 'await new Promise(() => {});' }) },
       'failing-setup': { source: pluginSource('failing-setup', '[{ verb: "hangup" }]', { setup: "throw new Error('no API key given');" }) },
       'not-a-plugin': { manifest: { graine: {} }, source: 'export default 42;' },
+      'async-setup-declared-synchronous': {
+        source: `export default { name: 'async-setup-declared-synchronous', version: '1.0.0', apiVersion: '1.0', optionsSchema: { type: 'object' },
+          synchronous: true, async setup() { return { callHook: () => [{ verb: 'hangup' }] }; } };`,
+      },
     });
   });
   after(() => folder.cleanup());
@@ -85,5 +89,12 @@ describe('plugin discovery and loading', () => {
   it('reports a setup that throws with the plugin and its reason', async () => {
     const { error } = await startUsing(folder, { plugin: 'failing-setup' });
     expect(error?.message).to.contain('accounts.AC-1.applications.AP-1.target.plugin: plugin failing-setup setup failed: no API key given');
+  });
+
+  it('refuses a plugin declared synchronous whose setup returns a promise, naming the plugin and why', async () => {
+    const { error } = await startUsing(folder, { plugin: 'async-setup-declared-synchronous' });
+    expect(error?.message).to.contain(
+      'accounts.AC-1.applications.AP-1.target.plugin: plugin async-setup-declared-synchronous setup failed: it declares itself synchronous but its setup returned a promise',
+    );
   });
 });

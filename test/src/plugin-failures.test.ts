@@ -98,6 +98,88 @@ describe('a failing plugin never takes a hook or the gateway down', () => {
   });
 });
 
+/** A plugin declared synchronous (called without the async call scope) whose call hook runs `body`. */
+function synchronousPlugin(name: string, callHook: string): string {
+  return `export default { name: '${name}', version: '1.0.0', apiVersion: '1.0', optionsSchema: { type: 'object' }, synchronous: true,
+    setup() { return { callHook: ${callHook} }; } };`;
+}
+
+describe('a plugin declared synchronous is called directly, and held to its declaration', () => {
+  const SYNCHRONOUS = {
+    'sync-answers': synchronousPlugin('sync-answers', "(hook) => [{ verb: 'say', text: 'hello ' + hook.to }]"),
+    'sync-throws': synchronousPlugin('sync-throws', "() => { throw new Error('bad lookup table'); }"),
+    'sync-returns-promise': synchronousPlugin('sync-returns-promise', "async () => { throw new Error('rejected later'); }"),
+    'sync-leaves-timer': synchronousPlugin('sync-leaves-timer', "() => { setTimeout(function leftBehind() { throw new Error('timer of a synchronous plugin'); }, 5); return [{ verb: 'say', text: 'fine' }]; }"),
+  };
+  let plugins: TestPluginFolder;
+  let gateway: TestGateway;
+  before(async () => {
+    plugins = await writeTestPlugins(Object.fromEntries(Object.entries(SYNCHRONOUS).map(([name, source]) => [name, { source }])));
+    gateway = await startTestGateway({
+      plugins: { directories: [plugins.directory] },
+      accounts: {
+        'AC-1': {
+          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+          applications: Object.fromEntries(Object.keys(SYNCHRONOUS).map((name) => [`AP-${name}`, { target: { plugin: name } }])),
+        },
+      },
+    });
+  });
+  after(async () => {
+    await gateway.stop();
+    await plugins.cleanup();
+  });
+
+  const call = (plugin: string) =>
+    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}`, to: '+15550001111' })}`, {
+      authorization: basicAuth('tenant1', 'secret-1'),
+    });
+
+  it('answers with what the handler returns', async () => {
+    const response = await call('sync-answers');
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('x-gateway-outcome')).to.equal(null);
+    expect(response.body).to.deep.equal([{ verb: 'say', text: 'hello +15550001111' }]);
+  });
+
+  it('answers the fallback verbs with reason plugin_error when the handler throws', async () => {
+    const response = await call('sync-throws');
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('x-gateway-outcome')).to.equal('fallback; reason=plugin_error');
+    await waitFor(() => gateway.logs.some((entry) => entry.target === 'sync-throws' && entry.outcome === 'fallback'));
+    const line = gateway.logs.find((entry) => entry.target === 'sync-throws' && entry.outcome === 'fallback');
+    expect(String(line?.detail)).to.contain('bad lookup table');
+  });
+
+  it('answers the fallback verbs when the handler returns a promise, says why, and leaves no stray rejection', async () => {
+    const response = await call('sync-returns-promise');
+    expect(response.headers.get('x-gateway-outcome')).to.equal('fallback; reason=plugin_error');
+    await waitFor(() => gateway.logs.some((entry) => entry.target === 'sync-returns-promise' && entry.outcome === 'fallback'));
+    const line = gateway.logs.find((entry) => entry.target === 'sync-returns-promise' && entry.outcome === 'fallback');
+    expect(String(line?.detail)).to.contain('declares itself synchronous but its handler returned a promise');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await strayErrors(gateway, 'sync-returns-promise', 'unhandledRejection')).to.equal(0);
+  });
+
+  it('traces an error a synchronous plugin leaves behind to it by its stack, and keeps serving', async () => {
+    const mochaListeners = process.listeners('uncaughtException').filter((listener) => listener.name !== 'onUncaughtException');
+    mochaListeners.forEach((listener) => process.off('uncaughtException', listener));
+    try {
+      const response = await call('sync-leaves-timer');
+      expect(response.body).to.deep.equal([{ verb: 'say', text: 'fine' }]);
+      await waitFor(() => gateway.logs.some((line) => line.plugin === 'sync-leaves-timer' && line.origin === 'uncaughtException'));
+      const line = gateway.logs.find((entry) => entry.plugin === 'sync-leaves-timer' && entry.origin === 'uncaughtException')!;
+      expect((line.err as { message: string }).message).to.equal('timer of a synchronous plugin');
+      // Traced by stack, not by a call: the tenant is not known.
+      expect(line).not.to.have.property('account_sid');
+      expect(await strayErrors(gateway, 'sync-leaves-timer', 'uncaughtException')).to.equal(1);
+      expect((await call('sync-answers')).status).to.equal(200);
+    } finally {
+      mochaListeners.forEach((listener) => process.on('uncaughtException', listener));
+    }
+  });
+});
+
 async function strayErrors(gateway: TestGateway, plugin: string, origin: string): Promise<number> {
   const text = (await gateway.metrics.exposition()).text;
   const match = new RegExp(`graine_plugin_stray_errors_total\\{plugin="${plugin}",origin="${origin}"\\} (\\d+)`).exec(text);

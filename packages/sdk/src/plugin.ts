@@ -60,6 +60,15 @@ export interface PluginDefinition<Options = Record<string, unknown>, Deps extend
   /** Validated by the gateway at config load: an error names the plugin, the config path and the reason. */
   optionsSchema: JsonSchema;
   deps?: Deps;
+  /**
+   * Declares that `setup` and every handler return their result directly (no promise) and leave nothing
+   * running behind them: no timers, promises or I/O. The gateway then calls the plugin without its async
+   * call scope, whose promise hooks slow down every promise of the process once any plugin uses it (the
+   * README's Performance section has the figures). A declared-synchronous plugin that returns a promise
+   * fails (its hook gets the fallback verbs; a setup refuses the config); an error it leaves behind
+   * anyway is traced to it only by the frames of its stack. Gateways that predate it ignore it.
+   */
+  synchronous?: boolean;
   setup(context: PluginSetupContext<Options, Deps>): MaybePromise<PluginHandlers>;
 }
 

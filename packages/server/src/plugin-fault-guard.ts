@@ -1,5 +1,5 @@
 import type { PluginRoute } from '@graine/sdk';
-import { currentPluginCall, type GatewayLogger, type PluginFaultSink, type PluginMetricsRegistry, type StrayErrorOrigin } from '@graine/core';
+import { currentPluginCall, unscopedPluginBehind, type GatewayLogger, type PluginFaultSink, type PluginMetricsRegistry, type StrayErrorOrigin } from '@graine/core';
 
 /**
  * Where a gateway hears about errors that escaped its plugins: logged with the plugin's name and
@@ -11,13 +11,13 @@ export class PluginFaultLog implements PluginFaultSink {
     private readonly metrics: PluginMetricsRegistry,
   ) {}
 
-  strayError(plugin: string, route: PluginRoute, origin: StrayErrorOrigin, error: unknown): void {
+  strayError(plugin: string, route: PluginRoute | undefined, origin: StrayErrorOrigin, error: unknown): void {
     this.metrics.strayError(plugin, origin);
     this.logger.error(
       {
         plugin,
-        account_sid: route.account_sid,
-        ...(route.application_sid && { application_sid: route.application_sid }),
+        ...(route && { account_sid: route.account_sid }),
+        ...(route?.application_sid && { application_sid: route.application_sid }),
         origin,
         err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) },
       },
@@ -62,13 +62,15 @@ function onUnhandledRejection(reason: unknown): void {
 const reported = new WeakSet<object>();
 
 function attribute(origin: StrayErrorOrigin, error: unknown): void {
-  const call = currentPluginCall();
+  // Under a plugin call, by its async context; else, for a plugin declared synchronous, by its stack.
+  const scoped = currentPluginCall();
+  const call = scoped ?? unscopedPluginBehind(error);
   if (call) {
     if (typeof error === 'object' && error !== null) {
       if (reported.has(error)) return;
       reported.add(error);
     }
-    call.faults.strayError(call.plugin, call.route, origin, error);
+    call.faults.strayError(call.plugin, scoped?.route, origin, error);
     return;
   }
   // Not plugin code: a gateway bug. Crash as Node would have, unless someone else (a test runner) also

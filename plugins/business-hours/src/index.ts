@@ -63,6 +63,8 @@ export default definePlugin<BusinessHoursOptions, { clock: typeof services.clock
   name: 'business-hours',
   version: '0.1.0',
   apiVersion: SDK_API_VERSION,
+  // Answers from its options, the hook and the clock; nothing outlives a handler (PluginDefinition.synchronous).
+  synchronous: true,
   optionsSchema,
   deps: { clock: services.clock },
   setup({ options, deps }) {

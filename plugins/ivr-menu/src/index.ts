@@ -17,6 +17,8 @@ export default definePlugin<IvrMenuOptions, { logger: typeof services.logger }>(
   name: 'ivr-menu',
   version: '0.1.0',
   apiVersion: SDK_API_VERSION,
+  // Answers from its options and the hook; its debug line is written synchronously (PluginDefinition.synchronous).
+  synchronous: true,
   optionsSchema: ivrMenuOptionsSchema,
   deps: { logger: services.logger },
   setup({ options, deps }) {

@@ -12,6 +12,8 @@ export default definePlugin<StaticOptions>({
   name: 'static',
   version: '0.1.0',
   apiVersion: SDK_API_VERSION,
+  // It answers from its options and the hook alone: no call scope needed (see PluginDefinition.synchronous).
+  synchronous: true,
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -1,5 +1,6 @@
 import type { PluginDefinition, PluginHandlers, PluginRoute } from '@graine/sdk';
 import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
+import { isThenable } from './plugin-target.js';
 import type { PluginInstanceResources, PluginServiceProvider } from './plugin-services.js';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 5000;
@@ -19,6 +20,7 @@ export interface PluginSetupRequest {
  * by a timeout. A setup that finishes after its timeout is disposed at once: its instance is never used.
  */
 export async function setUpPlugin(request: PluginSetupRequest): Promise<PluginHandlers> {
+  if (request.definition.synchronous === true) return setUpSynchronously(request);
   const { definition, options, route } = request;
   const scope = { plugin: definition.name, route, faults: request.faults };
   const setup = runInPlugin(scope, async () => {
@@ -30,13 +32,31 @@ export async function setUpPlugin(request: PluginSetupRequest): Promise<PluginHa
     timer = setTimeout(() => reject(new Error(`setup did not finish within ${request.timeoutMs} ms`)), request.timeoutMs);
   });
   try {
-    const handlers = await Promise.race([setup, timedOut]);
-    if (!handlers || typeof handlers.callHook !== 'function') throw new Error('setup did not return handlers with a callHook function');
-    return handlers;
+    return checkedHandlers(await Promise.race([setup, timedOut]));
   } catch (error) {
     setup.then((late) => runInPlugin(scope, async () => late?.dispose?.()), () => undefined).catch(() => undefined);
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A plugin declared synchronous is set up outside the call scope (entering it once would turn on the
+ * promise hooks it exists to avoid), and its setup must return its handlers directly.
+ */
+function setUpSynchronously(request: PluginSetupRequest): PluginHandlers {
+  const { definition, options, route } = request;
+  const deps = request.services.resolve(definition.name, route, definition.deps ?? {}, request.resources);
+  const handlers: unknown = definition.setup({ options, deps, route });
+  if (isThenable(handlers)) {
+    handlers.then((late) => (late as PluginHandlers | undefined)?.dispose?.(), () => undefined).then(undefined, () => undefined);
+    throw new Error('it declares itself synchronous but its setup returned a promise');
+  }
+  return checkedHandlers(handlers as PluginHandlers | undefined);
+}
+
+function checkedHandlers(handlers: PluginHandlers | undefined): PluginHandlers {
+  if (!handlers || typeof handlers.callHook !== 'function') throw new Error('setup did not return handlers with a callHook function');
+  return handlers;
 }

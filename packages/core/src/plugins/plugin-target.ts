@@ -19,12 +19,17 @@ export interface PluginInstanceScope {
   route: PluginRoute;
   faults: PluginFaultSink;
   observer?: PluginHandlerObserver;
+  /** The plugin declares itself synchronous: its handlers are called directly, outside the call scope. */
+  synchronous?: boolean;
+  /** Run when the instance is disposed (a synchronous plugin's stack registration). */
+  onDispose?: () => void;
 }
 
 /**
  * One plugin instance serving one route. A handler that throws, rejects, never settles or answers
  * something that is not a verb array yields a failure value; it cannot take the request down with it.
- * Handlers run inside the plugin call scope, so errors they leave behind are attributed to the plugin.
+ * Handlers run inside the plugin call scope, so errors they leave behind are attributed to the plugin;
+ * a plugin declared synchronous is called directly instead (see PluginDefinition.synchronous).
  */
 export class PluginTarget implements Target {
   readonly kind = 'plugin' as const;
@@ -91,7 +96,12 @@ export class PluginTarget implements Target {
   }
 
   async dispose(): Promise<void> {
-    await runInPlugin({ plugin: this.name, route: this.scope.route, faults: this.scope.faults }, async () => this.handlers.dispose?.());
+    try {
+      if (this.scope.synchronous) await Promise.resolve().then(() => this.handlers.dispose?.());
+      else await runInPlugin({ plugin: this.name, route: this.scope.route, faults: this.scope.faults }, async () => this.handlers.dispose?.());
+    } finally {
+      this.scope.onDispose?.();
+    }
   }
 
   /** Reports how long a handler took and whether it failed; the handler label is the plugin's own, few names. */
@@ -104,6 +114,7 @@ export class PluginTarget implements Target {
 
   /** Runs a handler inside the plugin's scope and stops waiting for it when the hook's deadline passes. */
   private callHandler<T>(handler: () => T | Promise<T>, deadline: Deadline): Promise<T> {
+    if (this.scope.synchronous) return callSynchronously(this.name, handler);
     const call = { plugin: this.name, route: this.scope.route, faults: this.scope.faults, deadline };
     return abandonAtDeadline(
       runInPlugin(call, () => Promise.resolve().then(handler)),
@@ -126,6 +137,29 @@ class HandlerContext implements HookContext {
   get deadline(): number {
     return this.budget.at;
   }
+}
+
+/**
+ * A declared-synchronous handler, called as it is: it cannot outlive the deadline (it blocks the process
+ * while it runs), and a promise it returns anyway breaks its declaration. That promise's own outcome is
+ * dropped, so it cannot turn into a stray rejection.
+ */
+function callSynchronously<T>(plugin: string, handler: () => T | Promise<T>): Promise<T> {
+  let value: T | Promise<T>;
+  try {
+    value = handler();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (isThenable(value)) {
+    value.then(undefined, () => undefined);
+    return Promise.reject(new Error(`plugin ${plugin} declares itself synchronous but its handler returned a promise`));
+  }
+  return Promise.resolve(value);
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function handlerFailure(plugin: string, error: unknown, where: string): InvocationResult {

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { PluginDefinition, PluginRoute } from '@graine/sdk';
 import { Authenticator } from '../auth/authenticator.js';
@@ -15,7 +16,7 @@ import type { GatewayLogger } from '../logging.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { problemConcerns, type PluginCatalog } from '../plugins/plugin-catalog.js';
 import type { PluginServiceProvider } from '../plugins/plugin-services.js';
-import type { PluginFaultSink } from '../plugins/plugin-call-scope.js';
+import { registerUnscopedPlugin, type PluginFaultSink } from '../plugins/plugin-call-scope.js';
 import { DEFAULT_SETUP_TIMEOUT_MS, setUpPlugin } from '../plugins/plugin-setup.js';
 import { PluginTarget } from '../plugins/plugin-target.js';
 import type { Route } from '../routing/route.js';
@@ -267,7 +268,13 @@ class RuntimeCompiler {
     } catch (error) {
       this.fail(joinPath(path, 'plugin'), `plugin ${name} setup failed: ${(error as Error).message}`);
     }
-    const target = new PluginTarget(name, handlers, { route, faults, ...(this.dependencies.metrics && { observer: this.dependencies.metrics }) });
+    const synchronous = definition.synchronous === true;
+    const target = new PluginTarget(name, handlers, {
+      route,
+      faults,
+      ...(this.dependencies.metrics && { observer: this.dependencies.metrics }),
+      ...(synchronous && { synchronous, onDispose: registerUnscopedPlugin(`${pathToFileURL(loaded.package.directory).href}/`, name, faults) }),
+    });
     this.pluginTargets.push(target);
     this.breakerKeys.set(target, `plugin:${name}:${route.account_sid}:${route.application_sid ?? '*'}`);
     return target;
@@ -300,7 +307,7 @@ class RuntimeCompiler {
 function loggingFaultSink(logger: GatewayLogger): PluginFaultSink {
   return {
     strayError: (plugin, route, origin, error) =>
-      logger.error({ plugin, account_sid: route.account_sid, origin, err: error instanceof Error ? error.message : String(error) }, 'error escaped plugin code'),
+      logger.error({ plugin, ...(route && { account_sid: route.account_sid }), origin, err: error instanceof Error ? error.message : String(error) }, 'error escaped plugin code'),
   };
 }
 
