@@ -41,4 +41,28 @@ describe('the SDK test harness', () => {
       (error: Error) => expect(error.message).to.contain('no action hook "nothing"'),
     );
   });
+
+  it('holds a plugin declared synchronous to its declaration, as the gateway does', async () => {
+    const mistaken = definePlugin<Record<string, never>>({
+      name: 'mistaken',
+      version: '1.0.0',
+      apiVersion: SDK_API_VERSION,
+      optionsSchema: { type: 'object' },
+      synchronous: true,
+      setup() {
+        return { callHook: () => [{ verb: 'hangup' }], actionHooks: { later: async () => [{ verb: 'hangup' }] } };
+      },
+    });
+    const harness = await createPluginHarness(mistaken, {});
+    expect(await harness.callHook()).to.deep.equal([{ verb: 'hangup' }]);
+    await harness.actionHook('later').then(
+      () => expect.fail('an async handler of a synchronous plugin must fail the test'),
+      (error: Error) => expect(error.message).to.equal('plugin mistaken declares itself synchronous but its action hook "later" returned a promise'),
+    );
+    const asyncSetup = definePlugin<Record<string, never>>({ ...mistaken, name: 'async-setup', setup: async () => ({ callHook: () => [{ verb: 'hangup' }] }) });
+    await createPluginHarness(asyncSetup, {}).then(
+      () => expect.fail('an async setup of a synchronous plugin must fail the test'),
+      (error: Error) => expect(error.message).to.equal('plugin async-setup declares itself synchronous but its setup returned a promise'),
+    );
+  });
 });

@@ -69,27 +69,40 @@ export async function createPluginHarness<Options, Deps extends ServiceRefs>(
   const route = harnessOptions.route ?? { account_sid: 'AC-test', application_sid: 'AP-test' };
   const deps: Record<string, unknown> = {};
   for (const [key, ref] of Object.entries(definition.deps ?? {})) deps[key] = fakeFor(ref, fakes, definition.name);
-  const handlers = await definition.setup({ options, deps: deps as never, route });
+  const setUp = definition.setup({ options, deps: deps as never, route });
+  // The gateway holds a synchronous plugin to its declaration; so does the harness, so that a test shows it.
+  const held = <T>(what: string, value: T | Promise<T>): T | Promise<T> => {
+    if (definition.synchronous === true && isThenable(value)) {
+      value.then(undefined, () => undefined);
+      throw new Error(`plugin ${definition.name} declares itself synchronous but its ${what} returned a promise`);
+    }
+    return value;
+  };
+  const handlers = await held('setup', setUp);
   const context = () => makeHookContext(harnessOptions.timeoutMs);
 
   return {
     handlers,
     services: fakes,
-    callHook: async (partial) => handlers.callHook(makeCallHook({ account_sid: route.account_sid, ...partial }), context()),
+    callHook: async (partial) => held('callHook handler', handlers.callHook(makeCallHook({ account_sid: route.account_sid, ...partial }), context())),
     actionHook: async (name, payload) => {
       const hook: ActionHook = makeActionHook(name, payload);
       const handler = handlers.actionHooks?.[hook.name];
       if (!handler) throw new Error(`plugin ${definition.name} has no action hook "${hook.name}"`);
-      return handler(hook, context());
+      return held(`action hook "${hook.name}"`, handler(hook, context()));
     },
     statusEvent: async (payload) => {
       const event: StatusEvent = makeStatusEvent(payload);
-      await handlers.statusEvent?.(event, context());
+      if (handlers.statusEvent) await held('statusEvent handler', handlers.statusEvent(event, context()));
     },
     dispose: async () => {
-      await handlers.dispose?.();
+      if (handlers.dispose) await held('dispose', handlers.dispose());
     },
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function fakeFor(ref: ServiceRef<unknown>, fakes: HarnessServices, plugin: string): unknown {
