@@ -20,21 +20,27 @@ const BROKEN = {
   }),
 };
 
+/** A gateway whose account AC-1 (tenant1) routes application `AP-<name>` to each of these plugin sources. */
+async function gatewayWithPlugins(sources: Record<string, string>, account: object = {}): Promise<{ plugins: TestPluginFolder; gateway: TestGateway }> {
+  const plugins = await writeTestPlugins(Object.fromEntries(Object.entries(sources).map(([name, source]) => [name, { source }])));
+  const gateway = await startTestGateway({
+    plugins: { directories: [plugins.directory] },
+    accounts: {
+      'AC-1': {
+        credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
+        ...account,
+        applications: Object.fromEntries(Object.keys(sources).map((name) => [`AP-${name}`, { target: { plugin: name } }])),
+      },
+    },
+  });
+  return { plugins, gateway };
+}
+
 describe('a failing plugin never takes a hook or the gateway down', () => {
   let plugins: TestPluginFolder;
   let gateway: TestGateway;
   before(async () => {
-    plugins = await writeTestPlugins(Object.fromEntries(Object.entries(BROKEN).map(([name, source]) => [name, { source }])));
-    gateway = await startTestGateway({
-      plugins: { directories: [plugins.directory] },
-      accounts: {
-        'AC-1': {
-          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
-          deadlineMs: 300,
-          applications: Object.fromEntries(Object.keys(BROKEN).map((name) => [`AP-${name}`, { target: { plugin: name } }])),
-        },
-      },
-    });
+    ({ plugins, gateway } = await gatewayWithPlugins(BROKEN, { deadlineMs: 300 }));
   });
   after(async () => {
     await gateway.stop();
@@ -76,19 +82,14 @@ describe('a failing plugin never takes a hook or the gateway down', () => {
   });
 
   it('logs and counts an exception thrown by a plugin timer, and keeps serving', async () => {
-    // mocha treats any uncaught exception as a test failure; step aside so the gateway's own handler is judged.
-    const mochaListeners = process.listeners('uncaughtException').filter((listener) => listener.name !== 'onUncaughtException');
-    mochaListeners.forEach((listener) => process.off('uncaughtException', listener));
-    try {
+    await withMochaStandingAside(async () => {
       const response = await call('stray-timer');
       expect(response.body).to.deep.equal([{ verb: 'say', text: 'fine' }]);
       await waitFor(() => gateway.logs.some((line) => line.plugin === 'stray-timer' && line.origin === 'uncaughtException'));
       expect(await strayErrors(gateway, 'stray-timer', 'uncaughtException')).to.equal(1);
       expect((await call('stray-timer')).status).to.equal(200);
       await waitFor(() => gateway.logs.filter((line) => line.plugin === 'stray-timer' && line.origin === 'uncaughtException').length === 2);
-    } finally {
-      mochaListeners.forEach((listener) => process.on('uncaughtException', listener));
-    }
+    });
   });
 
   it('counts handler failures per plugin in the plugin handler error metric', async () => {
@@ -114,16 +115,7 @@ describe('a plugin declared synchronous is called directly, and held to its decl
   let plugins: TestPluginFolder;
   let gateway: TestGateway;
   before(async () => {
-    plugins = await writeTestPlugins(Object.fromEntries(Object.entries(SYNCHRONOUS).map(([name, source]) => [name, { source }])));
-    gateway = await startTestGateway({
-      plugins: { directories: [plugins.directory] },
-      accounts: {
-        'AC-1': {
-          credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
-          applications: Object.fromEntries(Object.keys(SYNCHRONOUS).map((name) => [`AP-${name}`, { target: { plugin: name } }])),
-        },
-      },
-    });
+    ({ plugins, gateway } = await gatewayWithPlugins(SYNCHRONOUS));
   });
   after(async () => {
     await gateway.stop();
@@ -162,9 +154,7 @@ describe('a plugin declared synchronous is called directly, and held to its decl
   });
 
   it('traces an error a synchronous plugin leaves behind to it by its stack, and keeps serving', async () => {
-    const mochaListeners = process.listeners('uncaughtException').filter((listener) => listener.name !== 'onUncaughtException');
-    mochaListeners.forEach((listener) => process.off('uncaughtException', listener));
-    try {
+    await withMochaStandingAside(async () => {
       const response = await call('sync-leaves-timer');
       expect(response.body).to.deep.equal([{ verb: 'say', text: 'fine' }]);
       await waitFor(() => gateway.logs.some((line) => line.plugin === 'sync-leaves-timer' && line.origin === 'uncaughtException'));
@@ -174,11 +164,20 @@ describe('a plugin declared synchronous is called directly, and held to its decl
       expect(line).not.to.have.property('account_sid');
       expect(await strayErrors(gateway, 'sync-leaves-timer', 'uncaughtException')).to.equal(1);
       expect((await call('sync-answers')).status).to.equal(200);
-    } finally {
-      mochaListeners.forEach((listener) => process.on('uncaughtException', listener));
-    }
+    });
   });
 });
+
+/** mocha treats any uncaught exception as a test failure; it steps aside so the gateway's own handler is judged. */
+async function withMochaStandingAside(work: () => Promise<void>): Promise<void> {
+  const mochaListeners = process.listeners('uncaughtException').filter((listener) => listener.name !== 'onUncaughtException');
+  mochaListeners.forEach((listener) => process.off('uncaughtException', listener));
+  try {
+    await work();
+  } finally {
+    mochaListeners.forEach((listener) => process.on('uncaughtException', listener));
+  }
+}
 
 async function strayErrors(gateway: TestGateway, plugin: string, origin: string): Promise<number> {
   const text = (await gateway.metrics.exposition()).text;
