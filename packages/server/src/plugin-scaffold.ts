@@ -90,6 +90,9 @@ export default definePlugin<Options, { logger: typeof services.logger }>({
   },
   // Services arrive already scoped to this plugin and the route's tenant.
   deps: { logger: services.logger },
+  // Setup and handlers return their answers directly, so the gateway calls them without its async call
+  // scope (which slows every promise of the process). Remove this line before a handler awaits anything.
+  synchronous: true,
   setup({ options, deps }) {
     return {
       callHook: (hook) => {
