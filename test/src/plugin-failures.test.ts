@@ -21,10 +21,14 @@ const BROKEN = {
 };
 
 /** A gateway whose account AC-1 (tenant1) routes application `AP-<name>` to each of these plugin sources. */
-async function gatewayWithPlugins(sources: Record<string, string>, account: object = {}): Promise<{ plugins: TestPluginFolder; gateway: TestGateway }> {
+async function gatewayWithPlugins(
+  sources: Record<string, string>,
+  account: object = {},
+  pluginSettings: object = {},
+): Promise<{ plugins: TestPluginFolder; gateway: TestGateway }> {
   const plugins = await writeTestPlugins(Object.fromEntries(Object.entries(sources).map(([name, source]) => [name, { source }])));
   const gateway = await startTestGateway({
-    plugins: { directories: [plugins.directory] },
+    plugins: { directories: [plugins.directory], ...pluginSettings },
     accounts: {
       'AC-1': {
         credentials: [{ username: 'tenant1', password: await passwordHash('secret-1') }],
@@ -164,6 +168,46 @@ describe('a plugin declared synchronous is called directly, and held to its decl
       expect(line).not.to.have.property('account_sid');
       expect(await strayErrors(gateway, 'sync-leaves-timer', 'uncaughtException')).to.equal(1);
       expect((await call('sync-answers')).status).to.equal(200);
+    });
+  });
+});
+
+describe('plugins.trustSynchronous: false', () => {
+  let plugins: TestPluginFolder;
+  let gateway: TestGateway;
+  before(async () => {
+    ({ plugins, gateway } = await gatewayWithPlugins(
+      {
+        'sync-returns-promise': synchronousPlugin('sync-returns-promise', "async (hook) => [{ verb: 'say', text: 'answered later for ' + hook.to }]"),
+        'sync-leaves-timer': synchronousPlugin('sync-leaves-timer', "() => { setTimeout(() => { throw new Error('timer, in scope'); }, 5); return [{ verb: 'say', text: 'fine' }]; }"),
+      },
+      {},
+      { trustSynchronous: false },
+    ));
+  });
+  after(async () => {
+    await gateway.stop();
+    await plugins.cleanup();
+  });
+
+  const call = (plugin: string) =>
+    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}`, to: '+15550002222' })}`, {
+      authorization: basicAuth('tenant1', 'secret-1'),
+    });
+
+  it('treats a plugin declared synchronous as any other: its promise is awaited', async () => {
+    const response = await call('sync-returns-promise');
+    expect(response.headers.get('x-gateway-outcome')).to.equal(null);
+    expect(response.body).to.deep.equal([{ verb: 'say', text: 'answered later for +15550002222' }]);
+  });
+
+  it('runs it inside the call scope, so what it leaves behind is attributed to its tenant', async () => {
+    await withMochaStandingAside(async () => {
+      await call('sync-leaves-timer');
+      await waitFor(() => gateway.logs.some((line) => line.plugin === 'sync-leaves-timer' && line.origin === 'uncaughtException'));
+      const line = gateway.logs.find((entry) => entry.plugin === 'sync-leaves-timer' && entry.origin === 'uncaughtException')!;
+      expect(line.account_sid).to.equal('AC-1');
+      expect(line.application_sid).to.equal('AP-sync-leaves-timer');
     });
   });
 });

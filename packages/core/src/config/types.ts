@@ -96,7 +96,7 @@ export interface GatewayConfig {
   };
   metrics?: { targetLabels?: number; accountLabels?: number; rebalanceIntervalMs?: number; defaultMetrics?: boolean };
   logging?: { maskPhoneNumbers?: boolean };
-  plugins?: { directories?: string[]; setupTimeoutMs?: number };
+  plugins?: { directories?: string[]; setupTimeoutMs?: number; trustSynchronous?: boolean };
   reload?: { watch?: boolean; debounceMs?: number };
   upstreams?: Record<string, UpstreamConfig>;
   statusForwarding?: StatusForwardingConfig;

@@ -13,6 +13,8 @@ export interface PluginSetupRequest {
   resources?: PluginInstanceResources;
   faults: PluginFaultSink;
   timeoutMs: number;
+  /** Set up and call the plugin outside the call scope: it declares itself synchronous and the config trusts that. */
+  synchronous: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface PluginSetupRequest {
  * by a timeout. A setup that finishes after its timeout is disposed at once: its instance is never used.
  */
 export async function setUpPlugin(request: PluginSetupRequest): Promise<PluginHandlers> {
-  if (request.definition.synchronous === true) return setUpSynchronously(request);
+  if (request.synchronous) return setUpSynchronously(request);
   const { definition, options, route } = request;
   const scope = { plugin: definition.name, route, faults: request.faults };
   const setup = runInPlugin(scope, async () => {

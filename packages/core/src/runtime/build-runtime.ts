@@ -254,6 +254,8 @@ class RuntimeCompiler {
       this.fail(where, `plugin ${name}: ${detail}`);
     }
     const faults = this.dependencies.pluginFaults ?? loggingFaultSink(this.dependencies.logger);
+    // The operator may refuse the declaration (`plugins.trustSynchronous: false`): then it is an ordinary plugin.
+    const synchronous = definition.synchronous === true && this.config.plugins?.trustSynchronous !== false;
     let handlers;
     try {
       handlers = await setUpPlugin({
@@ -264,11 +266,11 @@ class RuntimeCompiler {
         resources: { breakers: this.resilience.breakers },
         faults,
         timeoutMs: this.config.plugins?.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+        synchronous,
       });
     } catch (error) {
       this.fail(joinPath(path, 'plugin'), `plugin ${name} setup failed: ${(error as Error).message}`);
     }
-    const synchronous = definition.synchronous === true;
     const target = new PluginTarget(name, handlers, {
       route,
       faults,
