@@ -40,21 +40,27 @@ async function gatewayWithPlugins(
   return { plugins, gateway };
 }
 
+async function stopWithPlugins(gateway: TestGateway, plugins: TestPluginFolder): Promise<void> {
+  await gateway.stop();
+  await plugins.cleanup();
+}
+
+/** A call hook from tenant1 for `AP-<plugin>`, with these fields over the seed's. */
+function callPlugin(gateway: TestGateway, plugin: string, fields: Record<string, string> = {}) {
+  return sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}`, ...fields })}`, {
+    authorization: basicAuth('tenant1', 'secret-1'),
+  });
+}
+
 describe('a failing plugin never takes a hook or the gateway down', () => {
   let plugins: TestPluginFolder;
   let gateway: TestGateway;
   before(async () => {
     ({ plugins, gateway } = await gatewayWithPlugins(BROKEN, { deadlineMs: 300 }));
   });
-  after(async () => {
-    await gateway.stop();
-    await plugins.cleanup();
-  });
+  after(() => stopWithPlugins(gateway, plugins));
 
-  const call = (plugin: string) =>
-    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}` })}`, {
-      authorization: basicAuth('tenant1', 'secret-1'),
-    });
+  const call = (plugin: string) => callPlugin(gateway, plugin);
 
   for (const [plugin, reason] of [
     ['thrower', 'plugin_error'],
@@ -121,15 +127,9 @@ describe('a plugin declared synchronous is called directly, and held to its decl
   before(async () => {
     ({ plugins, gateway } = await gatewayWithPlugins(SYNCHRONOUS));
   });
-  after(async () => {
-    await gateway.stop();
-    await plugins.cleanup();
-  });
+  after(() => stopWithPlugins(gateway, plugins));
 
-  const call = (plugin: string) =>
-    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}`, to: '+15550001111' })}`, {
-      authorization: basicAuth('tenant1', 'secret-1'),
-    });
+  const call = (plugin: string) => callPlugin(gateway, plugin, { to: '+15550001111' });
 
   it('answers with what the handler returns', async () => {
     const response = await call('sync-answers');
@@ -185,15 +185,9 @@ describe('plugins.trustSynchronous: false', () => {
       { trustSynchronous: false },
     ));
   });
-  after(async () => {
-    await gateway.stop();
-    await plugins.cleanup();
-  });
+  after(() => stopWithPlugins(gateway, plugins));
 
-  const call = (plugin: string) =>
-    sendHook(`${gateway.url}/webhooks/call?${callHookQuery({ account_sid: 'AC-1', application_sid: `AP-${plugin}`, to: '+15550002222' })}`, {
-      authorization: basicAuth('tenant1', 'secret-1'),
-    });
+  const call = (plugin: string) => callPlugin(gateway, plugin, { to: '+15550002222' });
 
   it('treats a plugin declared synchronous as any other: its promise is awaited', async () => {
     const response = await call('sync-returns-promise');
