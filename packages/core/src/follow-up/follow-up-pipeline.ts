@@ -5,10 +5,7 @@ import type { RequestSigning } from '../signatures/webhook-signature.js';
 import { queueStatusEvent } from '../status/status-pipeline.js';
 import { parseCallHook } from '../hooks/parse-call-hook.js';
 import { actionHookName, PluginTarget } from '../plugins/plugin-target.js';
-import { ABANDONED, abandonAtDeadline, Deadline } from '../resilience/deadline.js';
-import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
-import type { CacheableHookKind } from '../cache/cache-policy.js';
-import type { VerbContext } from '../verbs/validate-verbs.js';
+import { invokeWithinBudget, type GuardedResult } from '../resilience/guarded-invocation.js';
 import { failure, type ForwardedHook, type InvocationResult } from '../targets/target.js';
 import { forwardedMethod, hookPayload, stringField, type InboundHookRequest, type WholeCallServices } from './inbound-hook.js';
 import { splitFollowUpPath, type RouteTokenClaims } from './route-token.js';
@@ -124,9 +121,13 @@ async function invokeCallHookWithDeadline(
   if (!parsed.ok) return targetResult(failure('invalid_response', `cannot hand the call to ${applicationSid}: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join(', ')}`));
   const { hook, payload: forwarded } = parsed.value;
   // The call is in progress: the new application's answer must be valid mid-call (no sip:decline).
-  return invokeUnderBudget(runtime, route, 'call', 'midCall', forwarded, undefined, (deadline) =>
-    route.target.invokeCallHook({ hook, payload: forwarded, requestId: request.requestId, deadline, ...(signing && { signing }) }),
-  );
+  return invokeWithinBudget(runtime.resilience, {
+    route,
+    kind: 'call',
+    verbContext: 'midCall',
+    fields: forwarded,
+    invoke: (deadline) => route.target.invokeCallHook({ hook, payload: forwarded, requestId: request.requestId, deadline, ...(signing && { signing }) }),
+  });
 }
 
 function targetResult(result: InvocationResult): GuardedResult {
@@ -140,42 +141,13 @@ function withSigning(runtime: GatewayRuntime, accountSid: string, route: Route):
 
 async function invokeWithDeadline(runtime: GatewayRuntime, route: Route, hook: Omit<ForwardedHook, 'deadline'>): Promise<GuardedResult> {
   const hookName = hook.path === undefined ? undefined : `${hook.method} ${hook.origin ?? ''}${hook.path}`;
-  return invokeUnderBudget(runtime, route, 'action', 'midCall', hook.payload, hookName, (deadline) =>
-    route.target.invokeFollowUpHook({ ...hook, deadline }),
-  );
-}
-
-/**
- * Behind the route's breaker, validated for where the answer runs (resilience, issue 3); cached only
- * when the application lists the hook kind in its cache hooks. Abandoned when the route's budget is spent.
- */
-async function invokeUnderBudget(
-  runtime: GatewayRuntime,
-  route: Route,
-  kind: CacheableHookKind,
-  verbContext: VerbContext,
-  fields: Record<string, unknown>,
-  hookName: string | undefined,
-  invoke: (deadline: Deadline) => Promise<InvocationResult>,
-): Promise<GuardedResult> {
-  const answerBy = Deadline.after(route.deadlineMs);
-  const targetBy = Deadline.after(route.deadlineMs - Math.min(50, Math.floor(route.deadlineMs / 10)));
-  try {
-    const guarded = invokeGuarded(runtime.resilience, {
-      route,
-      kind,
-      verbContext,
-      fields,
-      ...(hookName !== undefined && { hookName }),
-      deadline: targetBy,
-      invoke,
-    });
-    return await abandonAtDeadline(guarded, answerBy);
-  } catch (error) {
-    if (error !== ABANDONED) throw error;
-    return targetResult(failure('timeout', 'no answer before the hook deadline'));
-  } finally {
-    answerBy.release();
-    targetBy.release();
-  }
+  // Behind the route's breaker, validated as a mid-call answer; cached only when the application lists `action`.
+  return invokeWithinBudget(runtime.resilience, {
+    route,
+    kind: 'action',
+    verbContext: 'midCall',
+    fields: hook.payload,
+    ...(hookName !== undefined && { hookName }),
+    invoke: (deadline) => route.target.invokeFollowUpHook({ ...hook, deadline }),
+  });
 }

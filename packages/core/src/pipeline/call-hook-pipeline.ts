@@ -1,12 +1,9 @@
 import type { Principal } from '../auth/credential.js';
 import { parseCallHook, type ParsedCallHook, type QueryParameters } from '../hooks/parse-call-hook.js';
-import { ABANDONED, abandonAtDeadline, Deadline } from '../resilience/deadline.js';
-import { invokeGuarded, type GuardedResult } from '../resilience/guarded-invocation.js';
+import { invokeWithinBudget, type GuardedResult } from '../resilience/guarded-invocation.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import type { SignableRequest } from '../signatures/check-signature.js';
-import type { RequestSigning } from '../signatures/webhook-signature.js';
-import { failure } from '../targets/target.js';
 import { authenticateHook, isAnswer } from './authenticate-hook.js';
 import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
@@ -32,8 +29,15 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
   const routed = resolveRoute(runtime, principal, parsed.value);
   if ('status' in routed) return { ...routed, callSid: parsed.value.hook.call_sid };
 
+  const { hook, payload } = parsed.value;
   const signing = runtime.wholeCall.signingFor(routed.accountSid, routed.target);
-  const guarded = await invokeWithDeadline(runtime, routed, parsed.value, request.requestId, signing);
+  const guarded = await invokeWithinBudget(runtime.resilience, {
+    route: routed,
+    kind: 'call',
+    verbContext: 'initial',
+    fields: payload,
+    invoke: (deadline) => routed.target.invokeCallHook({ hook, payload, requestId: request.requestId, deadline, ...(signing && { signing }) }),
+  });
   return answerOrFallBack(routed, parsed.value, answerJson(runtime, routed, parsed.value, guarded));
 }
 
@@ -60,43 +64,6 @@ function resolveRoute(runtime: GatewayRuntime, principal: Principal, parsed: Par
     case 'unknown_account':
       return rejection(401, 'unknown_account', `unknown account ${account_sid}`, undefined, WWW_AUTHENTICATE);
   }
-}
-
-/**
- * The answer must leave before the budget is spent: the target gets the budget minus a small reserve
- * (so that a stale cached answer can still stand in for a target that timed out), and whatever is
- * still running when the whole budget is gone is abandoned.
- */
-async function invokeWithDeadline(
-  runtime: GatewayRuntime,
-  route: Route,
-  parsed: ParsedCallHook,
-  requestId: string,
-  signing?: RequestSigning,
-): Promise<GuardedResult> {
-  const answerBy = Deadline.after(route.deadlineMs);
-  const targetBy = Deadline.after(route.deadlineMs - answerReserveMs(route.deadlineMs));
-  try {
-    const guarded = invokeGuarded(runtime.resilience, {
-      route,
-      kind: 'call',
-      verbContext: 'initial',
-      fields: parsed.payload,
-      deadline: targetBy,
-      invoke: (deadline) => route.target.invokeCallHook({ hook: parsed.hook, payload: parsed.payload, requestId, deadline, ...(signing && { signing }) }),
-    });
-    return await abandonAtDeadline(guarded, answerBy);
-  } catch (error) {
-    if (error !== ABANDONED) throw error;
-    return { result: failure('timeout', 'no answer before the hook deadline'), source: 'target' };
-  } finally {
-    answerBy.release();
-    targetBy.release();
-  }
-}
-
-function answerReserveMs(deadlineMs: number): number {
-  return Math.min(50, Math.floor(deadlineMs / 10));
 }
 
 /** The target's answer ready to send (and where it came from), or why there is none. */

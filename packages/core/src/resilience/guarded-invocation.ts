@@ -3,7 +3,7 @@ import type { CacheSource } from '../cache/response-cache.js';
 import type { Route } from '../routing/route.js';
 import { failure, type InvocationResult } from '../targets/target.js';
 import { validateVerbs, type VerbContext } from '../verbs/validate-verbs.js';
-import { ABANDONED, abandonAtDeadline, type Deadline } from './deadline.js';
+import { ABANDONED, abandonAtDeadline, Deadline } from './deadline.js';
 import type { ResilienceServices } from './resilience-services.js';
 
 /** One hook to answer through a route's target, whatever the hook kind. */
@@ -40,6 +40,26 @@ export async function invokeGuarded(services: ResilienceServices, call: GuardedI
     return services.cache.getOrInvoke(cacheKey(call), policy, () => invokeBehindBreaker(services, call));
   }
   return { result: await invokeBehindBreaker(services, call), source: 'target' };
+}
+
+/**
+ * A hook's invocation under its route's budget. The answer must leave before the budget is spent: the
+ * target gets the budget minus a small reserve (so that a stale cached answer can still stand in for a
+ * target that timed out), and whatever is still running when the whole budget is gone is abandoned.
+ */
+export async function invokeWithinBudget(services: ResilienceServices, call: Omit<GuardedInvocation, 'deadline'>): Promise<GuardedResult> {
+  const { deadlineMs } = call.route;
+  const answerBy = Deadline.after(deadlineMs);
+  const targetBy = Deadline.after(deadlineMs - Math.min(50, Math.floor(deadlineMs / 10)));
+  try {
+    return await abandonAtDeadline(invokeGuarded(services, { ...call, deadline: targetBy }), answerBy);
+  } catch (error) {
+    if (error !== ABANDONED) throw error;
+    return { result: failure('timeout', 'no answer before the hook deadline'), source: 'target' };
+  } finally {
+    answerBy.release();
+    targetBy.release();
+  }
 }
 
 /** Tenant, application, hook and target always; hook fields only as the policy lists them. */
