@@ -1,4 +1,4 @@
-import { rejection, type HookAnswer } from '../pipeline/hook-answer.js';
+import { rejection, servedFrom, type HookAnswer } from '../pipeline/hook-answer.js';
 import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import type { RequestSigning } from '../signatures/webhook-signature.js';
@@ -57,21 +57,16 @@ export async function answerFollowUpHook(runtime: GatewayRuntime, services: Whol
   const handOver = applicationHandOver(runtime, route, claims, path.originalPath);
   const answering = handOver?.route ?? route;
   const answeringApplication = handOver?.applicationSid ?? claims.applicationSid;
-  const { result, source, staleReason } = handOver
+  const guarded = handOver
     ? await invokeCallHookWithDeadline(runtime, handOver.route, handOver.applicationSid, payload, request, runtime.wholeCall.signingFor(claims.accountSid, handOver.route.target))
     : await invokeWithDeadline(runtime, route, forwarded);
   if (handOver) services.affinity.remember(callSid, { accountSid: claims.accountSid, applicationSid: handOver.applicationSid });
+  const { result } = guarded;
   if (result.ok) {
-    // Answered from the cache (only when the application lists `action` in cache.hooks): said as for call hooks.
-    const served: Pick<HookAnswer, 'headers' | 'outcome'> =
-      source === 'cache'
-        ? { headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit' }
-        : source === 'stale'
-          ? { headers: { 'x-gateway-outcome': `stale; reason=${staleReason ?? 'unknown'}` }, outcome: 'stale' }
-          : { headers: {}, outcome: 'answered' };
+    // Answered from the cache only when the application lists `action` in cache.hooks; labelled as for call hooks.
+    const served = servedFrom(guarded);
     if (result.verbs.length === 0) return { status: 204, body: undefined, ...served, ...about };
-    // Serialised as call-hook answers are: a cached answer's JSON built once, an upstream's bytes passed through.
-    const json = runtime.wholeCall.answerJson(answering, answeringApplication, result.verbs, { reused: source !== 'target', ...(result.raw && { raw: result.raw }) });
+    const json = runtime.wholeCall.answerJson(answering, answeringApplication, result, guarded.source);
     return { status: 200, body: json, ...served, ...about, applicationSid: answeringApplication, target: answering.target.name };
   }
   const failed = { outcome: 'fallback' as const, reason: result.reason, detail: result.detail, ...about };

@@ -9,7 +9,8 @@ import {
   type RequestSigning,
   type SignaturePolicy,
 } from '../signatures/webhook-signature.js';
-import type { Target } from '../targets/target.js';
+import type { CacheSource } from '../cache/response-cache.js';
+import type { InvocationResult, Target } from '../targets/target.js';
 import { HookRewriter } from './hook-rewriter.js';
 import { RouteTokens } from './route-token.js';
 
@@ -54,16 +55,18 @@ export class WholeCallRuntime {
   }
 
   /**
-   * The rewritten verbs as the JSON the platform receives. An upstream's own bytes go out unchanged when
+   * The rewritten verbs as the JSON the platform receives, for call hooks and follow-up hooks alike.
+   * An upstream's own bytes go out unchanged when
    * no hook in them needed rewriting (no parse-and-serialise round trip). A cached answer is the same
    * array on every hit, so its JSON is built once per application and kept beside it (weakly: evicted
    * from the cache, it goes too); the profile of the cache-hit path had the rewrite and the serialisation
    * on every hit.
    */
-  answerJson(route: Route, applicationSid: string, verbs: readonly Verb[], options: { reused: boolean; raw?: Buffer }): string | Buffer {
-    if (!options.reused) {
+  answerJson(route: Route, applicationSid: string, answer: Extract<InvocationResult, { ok: true }>, source: CacheSource): string | Buffer {
+    const { verbs, raw } = answer;
+    if (source === 'target') {
       const rewritten = this.rewriteVerbs(route, applicationSid, verbs);
-      return options.raw && rewritten === verbs ? options.raw : JSON.stringify(rewritten);
+      return raw && rewritten === verbs ? raw : JSON.stringify(rewritten);
     }
     let perApplication = this.answerJsonMemo.get(verbs);
     if (!perApplication) this.answerJsonMemo.set(verbs, (perApplication = new Map()));

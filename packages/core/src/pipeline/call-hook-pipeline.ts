@@ -5,7 +5,7 @@ import type { Route } from '../routing/route.js';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.js';
 import type { SignableRequest } from '../signatures/check-signature.js';
 import { authenticateHook, isAnswer } from './authenticate-hook.js';
-import { rejection, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
+import { rejection, servedFrom, WWW_AUTHENTICATE, type HookAnswer } from './hook-answer.js';
 
 export interface CallHookRequest extends SignableRequest {
   authorization: string | undefined;
@@ -38,7 +38,7 @@ export async function answerCallHook(runtime: GatewayRuntime, request: CallHookR
     fields: payload,
     invoke: (deadline) => routed.target.invokeCallHook({ hook, payload, requestId: request.requestId, deadline, ...(signing && { signing }) }),
   });
-  return answerOrFallBack(routed, parsed.value, answerJson(runtime, routed, parsed.value, guarded));
+  return answerOrFallBack(runtime, routed, parsed.value, guarded);
 }
 
 /** Tenant isolation: a principal reaches only its own account and, if application-scoped, its own application. */
@@ -66,22 +66,8 @@ function resolveRoute(runtime: GatewayRuntime, principal: Principal, parsed: Par
   }
 }
 
-/** The target's answer ready to send (and where it came from), or why there is none. */
-type Answered = { json: string | Buffer; source: GuardedResult['source']; staleReason?: string } | { failed: Extract<GuardedResult['result'], { ok: false }> };
-
-/**
- * The answer as the JSON the platform receives, with relative hooks rewritten to come back to this route
- * (the platform drops their path, protocol §2.1).
- */
-function answerJson(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): Answered {
-  const { result, source } = guarded;
-  if (!result.ok) return { failed: result };
-  const json = runtime.wholeCall.answerJson(route, parsed.hook.application_sid, result.verbs, { reused: source !== 'target', ...(result.raw && { raw: result.raw }) });
-  return { json, source, ...(guarded.staleReason !== undefined && { staleReason: guarded.staleReason }) };
-}
-
 /** A fallback answer is still a 200 with valid verbs; the header and the log line say why. */
-function answerOrFallBack(route: Route, parsed: ParsedCallHook, answered: Answered): HookAnswer {
+function answerOrFallBack(runtime: GatewayRuntime, route: Route, parsed: ParsedCallHook, guarded: GuardedResult): HookAnswer {
   const about = {
     accountSid: route.accountSid,
     applicationSid: parsed.hook.application_sid,
@@ -90,23 +76,19 @@ function answerOrFallBack(route: Route, parsed: ParsedCallHook, answered: Answer
     from: parsed.hook.from,
     to: parsed.hook.to,
   };
-  if ('json' in answered) {
-    const { json, source } = answered;
-    if (source === 'stale') {
-      const reason = answered.staleReason ?? 'unknown';
-      return { status: 200, body: json, headers: { 'x-gateway-outcome': `stale; reason=${reason}` }, outcome: 'stale', detail: `served a stale cached answer: ${reason}`, ...about };
-    }
-    if (source === 'cache') return { status: 200, body: json, headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit', ...about };
-    return { status: 200, body: json, headers: {}, outcome: 'answered', ...about };
+  const { result } = guarded;
+  if (result.ok) {
+    // Relative hooks come back rewritten for this route: the platform drops their path (protocol §2.1).
+    const json = runtime.wholeCall.answerJson(route, parsed.hook.application_sid, result, guarded.source);
+    return { status: 200, body: json, ...servedFrom(guarded), ...about };
   }
-  const { failed } = answered;
   return {
     status: 200,
     body: route.initialFallback.render(parsed.hook as unknown as Record<string, unknown>),
-    headers: { 'x-gateway-outcome': `fallback; reason=${failed.reason}` },
+    headers: { 'x-gateway-outcome': `fallback; reason=${result.reason}` },
     outcome: 'fallback',
-    reason: failed.reason,
-    detail: failed.detail,
+    reason: result.reason,
+    detail: result.detail,
     ...about,
   };
 }

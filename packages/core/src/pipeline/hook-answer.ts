@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../hooks/problems.js';
+import type { GuardedResult } from '../resilience/guarded-invocation.js';
 import type { FailureReason } from '../targets/target.js';
 
 /** How a hook ended: the outcome label of logs and metrics (`cache_hit`/`stale`: answered from the answer cache). */
@@ -45,3 +46,13 @@ export function rejection(
 }
 
 export const WWW_AUTHENTICATE = { 'www-authenticate': 'Basic realm="graine-gateway"' } as const;
+
+/** How an answer the target or the answer cache gave is labelled: header, outcome and, when stale, why. */
+export function servedFrom({ source, staleReason }: Pick<GuardedResult, 'source' | 'staleReason'>): Pick<HookAnswer, 'headers' | 'outcome' | 'detail'> {
+  if (source === 'cache') return { headers: { 'x-gateway-outcome': 'cached' }, outcome: 'cache_hit' };
+  if (source === 'stale') {
+    const reason = staleReason ?? 'unknown';
+    return { headers: { 'x-gateway-outcome': `stale; reason=${reason}` }, outcome: 'stale', detail: `served a stale cached answer: ${reason}` };
+  }
+  return { headers: {}, outcome: 'answered' };
+}
