@@ -78,3 +78,16 @@ export function definePlugin<Options, Deps extends ServiceRefs = Record<never, n
 ): PluginDefinition<Options, Deps> {
   return definition;
 }
+
+/**
+ * Holds a plugin declared `synchronous` to its declaration. For a promise it returned anyway: drops that
+ * promise's own outcome (so that it cannot become a stray rejection) and says what broke the declaration,
+ * e.g. "declares itself synchronous but its setup returned a promise". For anything else: undefined.
+ * The gateway and the SDK's test harness both judge with it.
+ */
+export function synchronousBreach(value: unknown, what: string): string | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (typeof (value as { then?: unknown }).then !== 'function') return undefined;
+  (value as PromiseLike<unknown>).then(undefined, () => undefined);
+  return `declares itself synchronous but its ${what} returned a promise`;
+}

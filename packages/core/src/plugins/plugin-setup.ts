@@ -1,6 +1,5 @@
-import type { PluginDefinition, PluginHandlers, PluginRoute } from '@graine/sdk';
+import { synchronousBreach, type PluginDefinition, type PluginHandlers, type PluginRoute } from '@graine/sdk';
 import { runInPlugin, type PluginFaultSink } from './plugin-call-scope.js';
-import { isThenable } from './plugin-target.js';
 import type { PluginInstanceResources, PluginServiceProvider } from './plugin-services.js';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 5000;
@@ -51,9 +50,11 @@ function setUpSynchronously(request: PluginSetupRequest): PluginHandlers {
   const { definition, options, route } = request;
   const deps = request.services.resolve(definition.name, route, definition.deps ?? {}, request.resources);
   const handlers: unknown = definition.setup({ options, deps, route });
-  if (isThenable(handlers)) {
-    handlers.then((late) => (late as PluginHandlers | undefined)?.dispose?.(), () => undefined).then(undefined, () => undefined);
-    throw new Error('it declares itself synchronous but its setup returned a promise');
+  const breach = synchronousBreach(handlers, 'setup');
+  if (breach) {
+    // Its instance is never used: disposed as soon as the setup finishes, as a late setup is.
+    Promise.resolve(handlers as Promise<PluginHandlers | undefined>).then((late) => late?.dispose?.()).catch(() => undefined);
+    throw new Error(`it ${breach}`);
   }
   return checkedHandlers(handlers as PluginHandlers | undefined);
 }

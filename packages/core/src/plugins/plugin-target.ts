@@ -1,4 +1,4 @@
-import type { HookContext, PluginHandlers, PluginRoute, Verb } from '@graine/sdk';
+import { synchronousBreach, type HookContext, type PluginHandlers, type PluginRoute, type Verb } from '@graine/sdk';
 import {
   failure,
   type CallHookInvocation,
@@ -141,8 +141,7 @@ class HandlerContext implements HookContext {
 
 /**
  * A declared-synchronous handler, called as it is: it cannot outlive the deadline (it blocks the process
- * while it runs), and a promise it returns anyway breaks its declaration. That promise's own outcome is
- * dropped, so it cannot turn into a stray rejection.
+ * while it runs), and a promise it returns anyway breaks its declaration.
  */
 function callSynchronously<T>(plugin: string, handler: () => T | Promise<T>): Promise<T> {
   let value: T | Promise<T>;
@@ -151,15 +150,8 @@ function callSynchronously<T>(plugin: string, handler: () => T | Promise<T>): Pr
   } catch (error) {
     return Promise.reject(error);
   }
-  if (isThenable(value)) {
-    value.then(undefined, () => undefined);
-    return Promise.reject(new Error(`plugin ${plugin} declares itself synchronous but its handler returned a promise`));
-  }
-  return Promise.resolve(value);
-}
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  const breach = synchronousBreach(value, 'handler');
+  return breach ? Promise.reject(new Error(`plugin ${plugin} ${breach}`)) : Promise.resolve(value as T);
 }
 
 function handlerFailure(plugin: string, error: unknown, where: string): InvocationResult {

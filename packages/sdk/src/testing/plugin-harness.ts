@@ -1,5 +1,5 @@
 import type { ActionHook, CallHook, StatusEvent } from '../hooks.js';
-import type { PluginDefinition, PluginHandlers, PluginRoute, ServiceRefs } from '../plugin.js';
+import { synchronousBreach, type PluginDefinition, type PluginHandlers, type PluginRoute, type ServiceRefs } from '../plugin.js';
 import { services, type Clock, type PluginHttpClient, type ServiceRef } from '../services.js';
 import type { Verb } from '../verbs.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
@@ -72,10 +72,8 @@ export async function createPluginHarness<Options, Deps extends ServiceRefs>(
   const setUp = definition.setup({ options, deps: deps as never, route });
   // The gateway holds a synchronous plugin to its declaration; so does the harness, so that a test shows it.
   const held = <T>(what: string, value: T | Promise<T>): T | Promise<T> => {
-    if (definition.synchronous === true && isThenable(value)) {
-      value.then(undefined, () => undefined);
-      throw new Error(`plugin ${definition.name} declares itself synchronous but its ${what} returned a promise`);
-    }
+    const breach = definition.synchronous === true ? synchronousBreach(value, what) : undefined;
+    if (breach) throw new Error(`plugin ${definition.name} ${breach}`);
     return value;
   };
   const handlers = await held('setup', setUp);
@@ -101,9 +99,6 @@ export async function createPluginHarness<Options, Deps extends ServiceRefs>(
   };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-}
 
 function fakeFor(ref: ServiceRef<unknown>, fakes: HarnessServices, plugin: string): unknown {
   switch (ref.id) {
