@@ -43,7 +43,7 @@ const EVERY_TEMPLATE = new RegExp(TEMPLATE.source, 'g');
  * to a templated string and shares the rest. (Filling the whole tree on every hook was most of what this
  * plugin cost.)
  */
-export function compileTemplates(verbs: Verb[]): (hook: CallHook) => unknown {
+function compileTemplates(verbs: Verb[]): (hook: CallHook) => unknown {
   deepFreeze(verbs);
   return fillerFor(verbs) ?? constant(verbs);
 }
@@ -82,7 +82,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Replaces each `{{field}}` naming an allowed hook field by that field's value, made safe to speak. */
-export function fillTemplate(text: string, hook: CallHook): string {
+function fillTemplate(text: string, hook: CallHook): string {
   return text.replace(EVERY_TEMPLATE, (match, field: string) => {
     if (!TEMPLATE_FIELDS.has(field)) return match;
     const fieldValue = (hook as unknown as Record<string, unknown>)[field];

@@ -53,9 +53,11 @@ export function parseCallHook(query: QueryParameters, body: unknown): Parsed<Par
   if (to !== undefined) hook.to = to;
   if (caller_name !== undefined) hook.caller_name = caller_name;
   if (call_status !== undefined) hook.call_status = call_status;
-  if (sip_status !== undefined) hook.sip_status = sip_status;
+  if (sip_status !== undefined) {
+    hook.sip_status = sip_status;
+    merged.sip_status = sip_status; // forwarded as the number it is, whether it came as text or not
+  }
   if (parent_call_sid !== undefined) hook.parent_call_sid = parent_call_sid;
-  if (sip_status !== undefined) merged.sip_status = sip_status;
   return { ok: true, value: { hook, payload: merged } };
 }
 

@@ -255,8 +255,9 @@ export class UpstreamTarget implements Target {
 }
 
 /**
- * The hook's scalar fields as the query of a GET to `url` (nested values such as sip or env_vars do not fit a query). got's `searchParams` replaces the URL's own
- * query, so parameters configured in the URL (`?key=…`) are kept here, and win over a hook field of the same name.
+ * The hook's scalar fields as the query of a GET to `url` (nested values such as sip or env_vars do not
+ * fit a query). got's `searchParams` replaces the URL's own query, so parameters configured in the URL
+ * (`?key=…`) are kept here, and win over a hook field of the same name.
  */
 function hookQuery(url: URL, payload: Record<string, unknown>): Record<string, string | number | boolean> | URLSearchParams {
   const fields = scalarFields(payload);
