@@ -25,6 +25,8 @@ export interface PacedLoadResult {
  * deep, and its latencies are whole milliseconds. A p99 "added latency at 500 req/s" needs the steady
  * rate and the finer clock.
  */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 export async function measurePaced(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL(options.url);
@@ -49,6 +51,8 @@ export async function measurePaced(options: PacedLoadOptions): Promise<PacedLoad
         failed++;
         resolve();
       });
+      // Bounded in time like the rest of the bench: a request that hangs counts as failed, not as a wait.
+      outgoing.setTimeout(REQUEST_TIMEOUT_MS, () => outgoing.destroy(new Error('no answer in time')));
       outgoing.end();
     });
 

@@ -133,12 +133,13 @@ async function main(): Promise<void> {
     // A steady 500 req/s (one request every 2 ms, open loop), timed in microseconds: see paced-load.ts.
     // Measured twice: in steady state, before the saturating runs (the verdict), and again right after
     // them, when the gateway still carries the heap they left.
+    const pathNamed = (name: string) => paths.find((path) => path.name === name)!;
     const fixedRate = async (path: (typeof paths)[number]) => measurePaced({ url: path.url, ...(path.headers && { headers: path.headers }), rate: 500, durationSeconds: SECONDS });
     const ms = (value: number) => value.toFixed(2);
     const pacedRound = async (when: string) => {
-      const direct = await fixedRate(paths[0]!);
-      const gatewayUpstream = await fixedRate(paths[4]!);
-      const gatewayPlugin = await fixedRate(paths[3]!);
+      const direct = await fixedRate(pathNamed('direct upstream'));
+      const gatewayUpstream = await fixedRate(pathNamed('gateway: upstream'));
+      const gatewayPlugin = await fixedRate(pathNamed('gateway: plugin'));
       const addedP99Ms = gatewayUpstream.p99Ms - direct.p99Ms;
       console.log(
         `at 500 req/s (paced, ${when}): direct p50 ${ms(direct.p50Ms)} p99 ${ms(direct.p99Ms)} ms; gateway upstream p50 ${ms(gatewayUpstream.p50Ms)} p99 ${ms(gatewayUpstream.p99Ms)} ms → added p99 ${ms(addedP99Ms)} ms; ` +
